@@ -1,0 +1,45 @@
+//! # Chapter 1: a flat file
+//!
+//! The simplest database that keeps its data: a sorted map from byte keys to
+//! byte values, held in memory and saved **whole** to one file. Saving is
+//! atomic (the file on disk is always the old version or the new one, never a
+//! mix) and checksummed (a damaged file is detected, never silently misread).
+//!
+//! ```
+//! use strata_flat_file::FlatFile;
+//!
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let path = dir.path().join("fruit.strata");
+//! let mut db = FlatFile::open(&path)?;          // a missing file is an empty store
+//! db.put("apple", "red");
+//! db.put("banana", "yellow");
+//! db.save()?;                                   // durable once this returns
+//!
+//! let db = FlatFile::open(&path)?;
+//! assert_eq!(db.get(b"apple"), Some(&b"red"[..]));
+//! # Ok::<(), strata_flat_file::Error>(())
+//! ```
+//!
+//! The modules, in the order the book reads them:
+//! - [`format`]: the bytes of the file (magic, version, count, records, CRC-32);
+//! - [`codec`]: the one place that knows how a record is encoded (bincode);
+//! - [`atomic`]: replacing a file atomically (temp file, fsync, rename, fsync dir);
+//! - [`store`]: the [`FlatFile`] map that ties them together.
+//!
+//! This crate has no `unsafe` code.
+
+pub mod atomic;
+pub mod codec;
+mod error;
+pub mod format;
+mod range;
+pub mod store;
+
+pub use atomic::{SaveStep, write_atomic, write_atomic_with};
+pub use error::{Error, Result};
+pub use store::{read_map, write_map};
+pub use range::byte_range;
+pub use store::{FlatFile, IfMissing, OpenOptions};
+
+/// The map every chapter-1 file holds: byte keys in order, byte values.
+pub type Map = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;

@@ -1,0 +1,28 @@
+//! # Strata
+//!
+//! Every storage engine built in the Strata book, behind one API, each behind a
+//! Cargo feature of its own name:
+//!
+//! | feature     | module          | engine |
+//! |-------------|-----------------|--------|
+//! | `flat-file` | [`flat_file`]   | a map saved whole to one checksummed file, atomically |
+//! | `wal`       | [`wal`]         | a map made durable by a write-ahead log with checkpoints |
+//!
+//! ```
+//! # #[cfg(feature = "wal")] {
+//! use strata::wal::{Options, Store};
+//!
+//! # let dir = tempfile::tempdir().unwrap();
+//! let db = Store::open(dir.path(), Options::default())?;
+//! db.put("greeting", "hello")?;
+//! assert_eq!(db.get(b"greeting").as_deref(), Some(&b"hello"[..]));
+//! db.close()?;
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#[cfg(feature = "flat-file")]
+pub use strata_flat_file as flat_file;
+
+#[cfg(feature = "wal")]
+pub use strata_wal as wal;

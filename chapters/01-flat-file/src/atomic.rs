@@ -23,7 +23,7 @@ use crate::{Error, Result};
 
 /// The steps of an atomic write, in order. [`write_atomic_with`] reports each one
 /// after it completes, so a test can stop the write there, as a crash would.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SaveStep {
     /// The temporary file exists and is empty.
     Created,

@@ -24,7 +24,8 @@
 //! - [`format`]: the bytes of the file (magic, version, count, records, CRC-32);
 //! - [`codec`]: the one place that knows how a record is encoded (bincode);
 //! - [`atomic`]: replacing a file atomically (temp file, fsync, rename, fsync dir);
-//! - [`store`]: the [`FlatFile`] map that ties them together.
+//! - [`store`]: the [`FlatFile`] map that ties them together;
+//! - [`inspect`] and [`hexdump`]: annotated dumps of the bytes, as the book shows them.
 //!
 //! This crate has no `unsafe` code.
 
@@ -32,6 +33,8 @@ pub mod atomic;
 pub mod codec;
 mod error;
 pub mod format;
+pub mod hexdump;
+pub mod inspect;
 mod range;
 pub mod store;
 

@@ -1,0 +1,99 @@
+//! Replacing a file atomically. **Yours to write: `write_atomic_with`.**
+//!
+//! Overwriting a file in place is never safe: a crash halfway leaves half the
+//! new bytes over half the old ones. Instead we write a complete new copy beside
+//! it and swap the name over, because a rename within one directory is atomic:
+//!
+//! 1. create a temporary file in the *same directory* (a rename across file
+//!    systems is a copy, not atomic);
+//! 2. write all the bytes to it;
+//! 3. fsync it, so its bytes are on disk before its name can point at them;
+//! 4. rename it over the target;
+//! 5. fsync the directory, so the rename itself is on disk.
+//!
+//! A crash before step 4 leaves the old file; after it, the new one. The
+//! temporary file a crash may leave behind is named after the target (so it
+//! never accumulates) and is overwritten by the next save.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// The steps of an atomic write, in order. [`write_atomic_with`] reports each one
+/// after it completes, so a test can stop the write there, as a crash would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SaveStep {
+    /// The temporary file exists and is empty.
+    Created,
+    /// Half of the bytes are written: a crash here leaves a torn temporary file.
+    HalfWritten,
+    /// All bytes are written to the temporary file (not yet on disk).
+    Written,
+    /// The temporary file's bytes are on disk.
+    Synced,
+    /// The temporary file has replaced the target (the rename may not be on disk yet).
+    Renamed,
+    /// The directory is synced: the new file is durable.
+    DirSynced,
+}
+
+impl SaveStep {
+    /// Every step, in the order they happen.
+    pub const ALL: [SaveStep; 6] = [
+        SaveStep::Created,
+        SaveStep::HalfWritten,
+        SaveStep::Written,
+        SaveStep::Synced,
+        SaveStep::Renamed,
+        SaveStep::DirSynced,
+    ];
+}
+
+/// Replaces the file at `path` with `bytes`, atomically and durably.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, bytes, |_| Ok(()))
+}
+
+/// [`write_atomic`], calling `after` after each [`SaveStep`]. If `after` returns
+/// an error the write stops there and returns it, leaving the files as a crash
+/// at that point would.
+///
+/// Hints: open [`temp_path`] with `create`, `write` and `truncate`; write the
+/// first half of `bytes` (`split_at(bytes.len() / 2)`), report
+/// [`SaveStep::HalfWritten`], write the rest; `sync_all`; `fs::rename`; then
+/// [`sync_dir`] on [`parent_dir`]. Call `after(step)?` after each step (map its
+/// error with [`Error::io`]), and wrap every I/O error with the path it concerns.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    mut after: impl FnMut(SaveStep) -> io::Result<()>,
+) -> Result<()> {
+    todo!("chapter 1, step 2: temp file, write, fsync, rename, fsync the directory")
+}
+
+/// The temporary file used while replacing `path`: `.NAME.tmp` in the same directory.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    parent_dir(path).join(format!(".{name}.tmp"))
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Flushes a directory's entries (file creations, renames, removals) to disk.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    // On Unix a directory is opened like a file and fsynced. Windows has no
+    // such call and makes renames durable by other means.
+    #[cfg(unix)]
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}

@@ -41,6 +41,7 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
+// ANCHOR: decode_borrowed
 /// Decodes one `T` from the front of `bytes`, borrowing from them where `T` holds
 /// references. Returns the value and the number of bytes it took.
 pub fn decode_borrowed<'a, T: Deserialize<'a>>(
@@ -50,6 +51,14 @@ pub fn decode_borrowed<'a, T: Deserialize<'a>>(
         bincode::error::DecodeError::UnexpectedEnd { .. } => DecodeError::RanOut,
         other => DecodeError::Invalid(other.to_string()),
     })
+}
+// ANCHOR_END: decode_borrowed
+
+/// Serializes a byte slice as bytes (length, then the bytes in one piece) rather
+/// than as a sequence of `u8`s one call each: the same bincode bytes, written
+/// faster. Use it as `#[serde(serialize_with = "codec::bytes")]`.
+pub fn bytes<S: serde::Serializer>(value: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_bytes(value)
 }
 
 /// Encodes a value of any serde type (used by [`FlatFile::put_as`](crate::FlatFile::put_as)).

@@ -1,0 +1,95 @@
+//! Checkpoints: keep the log short by saving the map and starting over.
+//!
+//! The map at record `S` is written as a chapter-1 snapshot named after `S`;
+//! records after `S` go to a new segment; older files are then removed. Opening
+//! loads the newest snapshot and replays only records numbered after it.
+//!
+//! The steps are ordered so that a crash between any two loses nothing:
+//!
+//! | crash after            | on disk                               | open replays |
+//! |------------------------|---------------------------------------|--------------|
+//! | `Synced`               | old snapshot, old segment             | old segment |
+//! | `NewSegment`           | + new empty segment                   | both, in order |
+//! | `SnapshotWritten`      | + new snapshot                        | records after `S` only |
+//! | `OldFilesRemoved`      | new snapshot, new segment             | the new segment |
+
+use std::io;
+use std::path::Path;
+
+use crate::writer::LogWriter;
+use crate::{Map, Result, segment};
+
+/// The steps of a checkpoint, in order. The store reports each one after it
+/// completes, so a test can stop the checkpoint there, as a crash would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckpointStep {
+    /// The current segment is on disk.
+    Synced,
+    /// A new, empty segment exists and new records will go there.
+    NewSegment,
+    /// The snapshot of the map is written, atomically and durably.
+    SnapshotWritten,
+    /// Older segments and snapshots are removed.
+    OldFilesRemoved,
+}
+
+impl CheckpointStep {
+    /// Every step, in the order they happen.
+    pub const ALL: [CheckpointStep; 4] = [
+        CheckpointStep::Synced,
+        CheckpointStep::NewSegment,
+        CheckpointStep::SnapshotWritten,
+        CheckpointStep::OldFilesRemoved,
+    ];
+}
+
+// ANCHOR: checkpoint
+/// Checkpoints the store in `dir`: `map` is the state after record `last_seq`,
+/// and `log` is the active segment, which is replaced by a new one.
+///
+/// `after` is called after each [`CheckpointStep`]; an error from it stops the
+/// checkpoint there (the tests use this to crash at every step).
+pub fn checkpoint(
+    dir: &Path,
+    log: &mut LogWriter,
+    map: &Map,
+    last_seq: u64,
+    mut after: impl FnMut(CheckpointStep) -> io::Result<()>,
+) -> Result<()> {
+    let step = |after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>, s| {
+        after(s).map_err(|e| crate::Error::io(dir, e))
+    };
+
+    // 1. Everything in the current segment on disk, so that from here on a
+    //    damaged end of an older segment can only be real damage.
+    log.sync()?;
+    step(&mut after, CheckpointStep::Synced)?;
+
+    // 2. New records go to a fresh segment (unless the current one is empty
+    //    and already starts at the right number).
+    let next = last_seq + 1;
+    if !(log.is_empty() && log.first_seq() == next) {
+        *log = LogWriter::create(&segment::segment_path(dir, next), next)?;
+    }
+    step(&mut after, CheckpointStep::NewSegment)?;
+
+    // 3. The map as of `last_seq`, replacing any snapshot of that name atomically.
+    strata_flat_file::write_map(&segment::snapshot_path(dir, last_seq), map)?;
+    step(&mut after, CheckpointStep::SnapshotWritten)?;
+
+    // 4. Older segments and snapshots are now redundant.
+    let listing = segment::list(dir)?;
+    for (first, path) in &listing.segments {
+        if *first < next {
+            segment::remove_durably(path)?;
+        }
+    }
+    for (seq, path) in &listing.snapshots {
+        if *seq < last_seq {
+            segment::remove_durably(path)?;
+        }
+    }
+    step(&mut after, CheckpointStep::OldFilesRemoved)?;
+    Ok(())
+}
+// ANCHOR_END: checkpoint

@@ -1,0 +1,123 @@
+//! When a write becomes durable: the sync policy, and group commit.
+//!
+//! An fsync costs from tens of microseconds to tens of milliseconds, far more
+//! than the write it makes durable. Two ideas make that affordable:
+//!
+//! - a relaxed [`SyncPolicy`] trades a window of possible loss for speed;
+//! - *group commit*: under [`SyncPolicy::Always`], threads that write at the
+//!   same time share fsyncs. While one thread (the leader) fsyncs, others
+//!   append their records and wait; the next fsync then covers all of them.
+
+use std::fs::File;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::{Error, Result};
+
+/// When the store fsyncs the log. Every policy survives a crash of the
+/// *process*: a write has reached the operating system when the call returns.
+/// They differ in what survives a crash of the *machine* (power loss, kernel
+/// panic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncPolicy {
+    /// Every write is on disk before the call that made it returns. Concurrent
+    /// writers share fsyncs (group commit), so their throughput grows with
+    /// their number. The safest policy, and the default.
+    Always,
+    /// A background thread fsyncs the log every interval when there are new
+    /// writes: a machine crash loses at most about the last interval of
+    /// acknowledged writes. [`Store::sync`](crate::Store::sync) makes
+    /// everything durable at once.
+    Interval(Duration),
+    /// The store never fsyncs on its own; the operating system writes the log
+    /// back when it chooses (typically within 30 seconds on Linux). Only
+    /// [`Store::sync`](crate::Store::sync), a checkpoint and
+    /// [`Store::close`](crate::Store::close) make writes durable.
+    Never,
+}
+
+impl Default for SyncPolicy {
+    fn default() -> Self {
+        SyncPolicy::Always
+    }
+}
+
+/// Tracks what is written and what is durable, and runs group commit.
+#[derive(Debug)]
+pub struct GroupCommit {
+    /// The handle fsyncs go through. Holding this lock is being the leader.
+    file: Mutex<File>,
+    /// The highest sequence number handed to the operating system.
+    written: AtomicU64,
+    /// The highest sequence number known to be on disk.
+    durable: AtomicU64,
+    /// How many fsyncs of the log have run (for tests and benchmarks).
+    syncs: AtomicU64,
+}
+
+impl GroupCommit {
+    /// Starts tracking `file`, whose records up to `durable` are on disk.
+    pub fn new(file: File, durable: u64) -> Self {
+        GroupCommit {
+            file: Mutex::new(file),
+            written: AtomicU64::new(durable),
+            durable: AtomicU64::new(durable),
+            syncs: AtomicU64::new(0),
+        }
+    }
+
+    /// Records that `seq` has been handed to the operating system.
+    pub fn written(&self, seq: u64) {
+        self.written.fetch_max(seq, Ordering::Release);
+    }
+
+    /// The highest sequence number known to be on disk.
+    pub fn durable_seq(&self) -> u64 {
+        self.durable.load(Ordering::Acquire)
+    }
+
+    /// How many fsyncs have run.
+    pub fn sync_count(&self) -> u64 {
+        self.syncs.load(Ordering::Relaxed)
+    }
+
+    /// Whether some written record is not yet known to be durable.
+    pub fn has_unsynced(&self) -> bool {
+        self.written.load(Ordering::Acquire) > self.durable_seq()
+    }
+
+    // ANCHOR: wait_durable
+    /// Returns once record `seq` is on disk, fsyncing if no one else has.
+    pub fn wait_durable(&self, seq: u64) -> Result<()> {
+        if self.durable_seq() >= seq {
+            return Ok(());
+        }
+        // Become the leader. Whoever led while we waited may have covered us.
+        let file = self.file.lock().map_err(|_| Error::Poisoned)?;
+        if self.durable_seq() >= seq {
+            return Ok(());
+        }
+        // Everything written by now goes to disk with this one fsync,
+        // including the records of threads queued behind us.
+        let target = self.written.load(Ordering::Acquire);
+        file.sync_data().map_err(|e| Error::io("log segment", e))?;
+        self.syncs.fetch_add(1, Ordering::Relaxed);
+        self.durable.fetch_max(target, Ordering::Release);
+        Ok(())
+    }
+    // ANCHOR_END: wait_durable
+
+    /// Makes everything written so far durable.
+    pub fn sync_all(&self) -> Result<()> {
+        self.wait_durable(self.written.load(Ordering::Acquire))
+    }
+
+    /// Switches to a new segment after a checkpoint. Every record up to
+    /// `durable` must already be on disk (the checkpoint synced the old segment).
+    pub fn switch_file(&self, file: File, durable: u64) {
+        let mut current = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        *current = file;
+        self.durable.fetch_max(durable, Ordering::Release);
+    }
+}

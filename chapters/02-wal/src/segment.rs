@@ -1,0 +1,99 @@
+//! The files in a store's directory, and their names.
+//!
+//! ```text
+//! LOCK                                  held by the one writer (see `lock`)
+//! snapshot-00000000000000000041.strata  the map after record 41 (a chapter-1 file)
+//! wal-00000000000000000042.log          records 42, 43, ... (the active segment)
+//! ```
+//!
+//! Numbers are zero-padded so names sort in sequence order. A segment is named
+//! after the first sequence number it may hold; a snapshot after the last
+//! sequence number it includes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+const SEGMENT_PREFIX: &str = "wal-";
+const SEGMENT_SUFFIX: &str = ".log";
+const SNAPSHOT_PREFIX: &str = "snapshot-";
+const SNAPSHOT_SUFFIX: &str = ".strata";
+
+/// The segment whose first record is `first_seq`.
+pub fn segment_path(dir: &Path, first_seq: u64) -> PathBuf {
+    dir.join(format!("{SEGMENT_PREFIX}{first_seq:020}{SEGMENT_SUFFIX}"))
+}
+
+/// The snapshot holding the map after record `seq`.
+pub fn snapshot_path(dir: &Path, seq: u64) -> PathBuf {
+    dir.join(format!("{SNAPSHOT_PREFIX}{seq:020}{SNAPSHOT_SUFFIX}"))
+}
+
+/// What a directory holds, each list sorted by sequence number.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Log segments: (first sequence number, path).
+    pub segments: Vec<(u64, PathBuf)>,
+    /// Snapshots: (last sequence number included, path).
+    pub snapshots: Vec<(u64, PathBuf)>,
+    /// Temporary files a crash left behind mid-save (`.NAME.tmp`).
+    pub temporary: Vec<PathBuf>,
+}
+
+/// Lists the store's files in `dir`, ignoring anything else.
+pub fn list(dir: &Path) -> Result<Listing> {
+    let mut listing = Listing::default();
+    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if let Some(seq) = parse(name, SEGMENT_PREFIX, SEGMENT_SUFFIX) {
+            listing.segments.push((seq, entry.path()));
+        } else if let Some(seq) = parse(name, SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX) {
+            listing.snapshots.push((seq, entry.path()));
+        } else if name.starts_with('.') && name.ends_with(".tmp") {
+            listing.temporary.push(entry.path());
+        }
+    }
+    listing.segments.sort();
+    listing.snapshots.sort();
+    Ok(listing)
+}
+
+fn parse(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
+    let digits = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Removes `path`, then makes the removal durable by syncing its directory.
+pub fn remove_durably(path: &Path) -> Result<()> {
+    fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    sync_parent(path)
+}
+
+/// Syncs the directory holding `path` (after creating, renaming or removing it).
+pub fn sync_parent(path: &Path) -> Result<()> {
+    Ok(strata_flat_file::atomic::sync_dir(&strata_flat_file::atomic::parent_dir(path))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sort_in_sequence_order_and_parse_back() {
+        let dir = Path::new("d");
+        let a = segment_path(dir, 9);
+        let b = segment_path(dir, 10);
+        assert!(a < b);
+        let name = b.file_name().unwrap().to_str().unwrap();
+        assert_eq!(parse(name, SEGMENT_PREFIX, SEGMENT_SUFFIX), Some(10));
+        assert_eq!(parse("wal-12.log", SEGMENT_PREFIX, SEGMENT_SUFFIX), None);
+        assert_eq!(parse("wal-0000000000000000000x.log", SEGMENT_PREFIX, SEGMENT_SUFFIX), None);
+    }
+}

@@ -1,0 +1,504 @@
+//! [`Store`]: a sorted map in memory, made durable by a write-ahead log.
+
+use std::fs;
+use std::io;
+use std::ops::RangeBounds;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::durability::GroupCommit;
+use crate::lock::DirLock;
+use crate::op::{Batch, Op};
+use crate::recovery::{RecoveryMode, RecoveryReport};
+use crate::writer::LogWriter;
+use crate::{CheckpointStep, Error, Map, Result, SyncPolicy, checkpoint, replay, segment};
+
+/// Options for [`Store::open`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// When writes are fsynced. Default: [`SyncPolicy::Always`].
+    pub sync: SyncPolicy,
+    /// What recovery does with damage. Default: tolerate a torn tail.
+    pub recovery: RecoveryMode,
+    /// Create the directory if it is missing. Default: `true`.
+    pub create_if_missing: Create,
+}
+
+/// Whether [`Store::open`] creates a missing directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Create {
+    /// Create the directory (and its parents) if missing.
+    #[default]
+    IfMissing,
+    /// Fail with [`Error::NotFound`] if the directory is missing.
+    Never,
+}
+
+impl Options {
+    /// Default options with the given sync policy.
+    pub fn new(sync: SyncPolicy) -> Self {
+        Options { sync, ..Options::default() }
+    }
+
+    /// These options with another recovery mode.
+    pub fn recovery(mut self, mode: RecoveryMode) -> Self {
+        self.recovery = mode;
+        self
+    }
+
+    /// These options with another behaviour for a missing directory.
+    pub fn create(mut self, create: Create) -> Self {
+        self.create_if_missing = create;
+        self
+    }
+}
+
+/// Counters that show what the store has done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// The last sequence number written.
+    pub last_seq: u64,
+    /// The highest sequence number known to be on disk.
+    pub durable_seq: u64,
+    /// fsyncs of the log since open (group commit makes this smaller than the
+    /// number of writes when threads write concurrently).
+    pub log_syncs: u64,
+    /// Bytes in the active log segment.
+    pub log_len: u64,
+}
+
+/// A byte-keyed map held in memory and made durable by a write-ahead log.
+///
+/// Every write is appended to the log before it changes the map, and is
+/// durable as the [`SyncPolicy`] says. Opening replays the log onto the newest
+/// snapshot; [`checkpoint`](Store::checkpoint) writes a new snapshot and starts
+/// a fresh log.
+///
+/// A `Store` is `Send + Sync`: share it between threads with an `Arc` (or
+/// scoped threads). Writes are serialized; reads run in parallel with each
+/// other. One `Store` per directory, enforced by a lock: a second open fails
+/// with [`Error::Locked`] until the first is closed or dropped.
+///
+/// Dropping a store without [`close`](Store::close) is like a crash of the
+/// process: nothing acknowledged is lost, but writes not yet fsynced under a
+/// relaxed policy are durable only when the OS gets to them.
+#[derive(Debug)]
+pub struct Store {
+    shared: Arc<Shared>,
+    flusher: Option<Flusher>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    dir: PathBuf,
+    policy: SyncPolicy,
+    state: RwLock<State>,
+    commit: GroupCommit,
+    recovery: RecoveryReport,
+    _lock: DirLock,
+}
+
+#[derive(Debug)]
+struct State {
+    map: Map,
+    log: LogWriter,
+    last_seq: u64,
+    /// Set when a write or fsync failed: the log's contents are unknown.
+    poisoned: bool,
+}
+
+impl Store {
+    /// Opens (or creates) the store in directory `dir`, recovering from a crash
+    /// if there was one: see [`recovery`](Store::recovery) for what was found.
+    ///
+    /// # Errors
+    /// [`Error::Locked`] if another handle has it open; [`Error::Corrupt`] for
+    /// damage the recovery mode does not accept; [`Error::Snapshot`] for a
+    /// damaged snapshot.
+    pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Store> {
+        let dir = dir.as_ref().to_path_buf();
+        match options.create_if_missing {
+            Create::IfMissing => fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?,
+            Create::Never if !dir.is_dir() => return Err(Error::NotFound { path: dir }),
+            Create::Never => {}
+        }
+        let lock = DirLock::acquire(&dir)?;
+        let (state, recovery) = recover(&dir, options.recovery)?;
+        // Whatever recovery read may still be only in the page cache.
+        state.log.sync()?;
+        let commit = GroupCommit::new(state.log.sync_handle()?, state.last_seq);
+        let shared = Arc::new(Shared {
+            dir,
+            policy: options.sync,
+            state: RwLock::new(state),
+            commit,
+            recovery,
+            _lock: lock,
+        });
+        let flusher = match options.sync {
+            SyncPolicy::Interval(every) => Some(Flusher::start(Arc::downgrade(&shared), every)),
+            SyncPolicy::Always | SyncPolicy::Never => None,
+        };
+        Ok(Store { shared, flusher })
+    }
+
+    /// What recovery found when this store was opened.
+    pub fn recovery(&self) -> &RecoveryReport {
+        &self.shared.recovery
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    /// Sets `key` to `value`: logged, then applied.
+    pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
+        let (key, value) = (key.as_ref(), value.as_ref());
+        self.commit(&Op::Put { key, value }, |map| {
+            map.insert(key.to_vec(), value.to_vec());
+        })
+    }
+
+    /// Removes `key`, returning whether it was there. Removing a missing key
+    /// writes nothing.
+    pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<bool> {
+        let key = key.as_ref();
+        if !self.read().contains_key(key) {
+            return Ok(false);
+        }
+        self.commit(&Op::Delete { key }, |map| {
+            map.remove(key);
+        })?;
+        Ok(true)
+    }
+
+    /// Applies every change in `batch` as one record: after a crash, either all
+    /// of them are there or none is.
+    pub fn write(&self, batch: Batch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let op = batch.as_op();
+        self.commit(&op, |map| op.apply(map))
+    }
+
+    // ANCHOR: commit
+    /// Logs `op`, applies it with `apply`, then waits as the sync policy says.
+    fn commit(&self, op: &Op<'_>, apply: impl FnOnce(&mut Map)) -> Result<()> {
+        let seq = {
+            let mut state = self.shared.state.write().map_err(|_| Error::Poisoned)?;
+            if state.poisoned {
+                return Err(Error::Poisoned);
+            }
+            let seq = state.last_seq + 1;
+            match state.log.append(seq, op) {
+                Ok(()) => {}
+                Err(e @ Error::TooLarge { .. }) => return Err(e),
+                Err(e) => {
+                    state.poisoned = true;
+                    return Err(e);
+                }
+            }
+            state.last_seq = seq;
+            apply(&mut state.map);
+            self.shared.commit.written(seq);
+            seq
+        };
+        // The lock is released: other writers append while we wait for the disk.
+        match self.shared.policy {
+            SyncPolicy::Always => self.shared.wait_durable(seq),
+            SyncPolicy::Interval(_) | SyncPolicy::Never => Ok(()),
+        }
+    }
+    // ANCHOR_END: commit
+
+    /// The value of `key`, copied out. To borrow instead, use [`read`](Store::read).
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Option<Vec<u8>> {
+        self.read().get(key.as_ref()).map(<[u8]>::to_vec)
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A consistent view of the map for reading, borrowing values without
+    /// copying. Writers wait while a view is alive, so keep it short.
+    pub fn read(&self) -> ReadView<'_> {
+        // A panic while writing cannot leave the map half-changed in a way a
+        // reader could misread (each change is one insert or remove), so
+        // reading on after one is safe; writes are refused instead.
+        let guard = self.shared.state.read().unwrap_or_else(PoisonError::into_inner);
+        ReadView { guard }
+    }
+
+    /// Makes every write so far durable, whatever the sync policy.
+    pub fn sync(&self) -> Result<()> {
+        self.shared.sync()
+    }
+
+    /// Writes the map as a snapshot, starts a new log segment and removes the
+    /// old ones, so the next open replays only what comes after. Writers wait
+    /// while it runs.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.checkpoint_with(|_| Ok(()))
+    }
+
+    /// [`checkpoint`](Store::checkpoint), calling `after` after each
+    /// [`CheckpointStep`]: an error from `after` stops the checkpoint there, as
+    /// a crash would (the tests use this).
+    pub fn checkpoint_with(&self, after: impl FnMut(CheckpointStep) -> io::Result<()>) -> Result<()> {
+        let mut state = self.shared.state.write().map_err(|_| Error::Poisoned)?;
+        if state.poisoned {
+            return Err(Error::Poisoned);
+        }
+        let state = &mut *state;
+        let result = checkpoint::checkpoint(&self.shared.dir, &mut state.log, &state.map, state.last_seq, after);
+        // Whatever happened, fsyncs must follow the segment appends now go to.
+        // The checkpoint synced the old segment first, so all records so far are durable.
+        match state.log.sync_handle() {
+            Ok(file) => self.shared.commit.switch_file(file, state.last_seq),
+            Err(e) => {
+                state.poisoned = true;
+                return Err(e);
+            }
+        }
+        result
+    }
+
+    /// Counters: sequence numbers, fsyncs, log size.
+    pub fn stats(&self) -> Stats {
+        let state = self.shared.state.read().unwrap_or_else(PoisonError::into_inner);
+        Stats {
+            last_seq: state.last_seq,
+            durable_seq: self.shared.commit.durable_seq(),
+            log_syncs: self.shared.commit.sync_count(),
+            log_len: state.log.len(),
+        }
+    }
+
+    /// Makes every write durable and releases the directory.
+    pub fn close(mut self) -> Result<()> {
+        if let Some(flusher) = self.flusher.take() {
+            flusher.stop();
+        }
+        self.shared.sync()
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(flusher) = self.flusher.take() {
+            flusher.stop();
+        }
+    }
+}
+
+impl Shared {
+    fn wait_durable(&self, seq: u64) -> Result<()> {
+        self.commit.wait_durable(seq).inspect_err(|_| self.poison())
+    }
+
+    fn sync(&self) -> Result<()> {
+        if self.state.read().map_or(true, |s| s.poisoned) {
+            return Err(Error::Poisoned);
+        }
+        self.commit.sync_all().inspect_err(|_| self.poison())
+    }
+
+    /// After a failed fsync the kernel may have dropped the unwritten pages:
+    /// retrying could report success for data that is gone. Refuse writes.
+    fn poison(&self) {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        state.poisoned = true;
+    }
+}
+
+/// A read-only view of the map; see [`Store::read`].
+#[derive(Debug)]
+pub struct ReadView<'s> {
+    guard: RwLockReadGuard<'s, State>,
+}
+
+impl ReadView<'_> {
+    /// The value of `key`, if any.
+    pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
+        self.guard.map.get(key).map(Vec::as_slice)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &[u8]) -> bool {
+        self.guard.map.contains_key(key)
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.guard.map.len()
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.guard.map.is_empty()
+    }
+
+    /// All entries in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&[u8], &[u8])> {
+        self.guard.map.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))
+    }
+
+    /// The entries whose keys fall in `range`, in key order:
+    /// `view.range("a".."m")`, `view.range(b"k".as_slice()..)`.
+    pub fn range<K: AsRef<[u8]> + ?Sized>(
+        &self,
+        range: impl RangeBounds<K>,
+    ) -> impl DoubleEndedIterator<Item = (&[u8], &[u8])> {
+        let bounds = strata_flat_file::byte_range(&range);
+        self.guard.map.range::<[u8], _>(bounds).map(|(k, v)| (k.as_slice(), v.as_slice()))
+    }
+}
+
+/// The background thread of [`SyncPolicy::Interval`].
+#[derive(Debug)]
+struct Flusher {
+    stop: mpsc::Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+impl Flusher {
+    fn start(shared: Weak<Shared>, every: Duration) -> Flusher {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            // Wakes every interval until told to stop (or the store is gone).
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                let Some(shared) = shared.upgrade() else { break };
+                if shared.commit.has_unsynced() {
+                    // A failure poisons the store; the next write reports it.
+                    let _ = shared.sync();
+                }
+            }
+        });
+        Flusher { stop, thread }
+    }
+
+    fn stop(self) {
+        drop(self.stop);
+        let _ = self.thread.join();
+    }
+}
+
+// ANCHOR: recover
+/// Rebuilds the map from the newest snapshot and the log segments after it.
+fn recover(dir: &Path, mode: RecoveryMode) -> Result<(State, RecoveryReport)> {
+    let listing = segment::list(dir)?;
+    for temp in &listing.temporary {
+        // A snapshot save that crashed midway; the snapshot it was replacing is intact.
+        segment::remove_durably(temp)?;
+    }
+
+    // 1. The newest snapshot, if any, is the starting point.
+    let mut report = RecoveryReport::default();
+    let mut map = Map::new();
+    if let Some((seq, path)) = listing.snapshots.last() {
+        map = strata_flat_file::read_map(path)?.unwrap_or_default();
+        report.snapshot_seq = *seq;
+    }
+    let mut last_seq = report.snapshot_seq;
+
+    // 2. Replay every record after the snapshot, segment by segment, in order.
+    let mut active = None;
+    let segments = &listing.segments;
+    for (i, (first_seq, path)) in segments.iter().enumerate() {
+        let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+        let is_newest = i + 1 == segments.len();
+        let replayed = replay::replay(path, &bytes, mode, is_newest, |record| {
+            if record.seq <= report.snapshot_seq {
+                return Ok(()); // already in the snapshot
+            }
+            // Sequence numbers have no gaps unless damage was skipped on purpose.
+            if record.seq != last_seq + 1 && mode != RecoveryMode::SkipAnyCorruptedRecords {
+                return Err(Error::Corrupt {
+                    path: path.clone(),
+                    offset: 0,
+                    reason: format!("records {} to {} are missing", last_seq + 1, record.seq - 1),
+                });
+            }
+            record.op.apply(&mut map);
+            last_seq = record.seq;
+            report.records_replayed += 1;
+            Ok(())
+        })?;
+        report.skipped.extend(replayed.skipped);
+        let cut = replayed.torn_tail.is_some() || replayed.stopped.is_some();
+        if cut {
+            truncate(path, replayed.valid_len)?;
+        }
+        report.torn_tail = replayed.torn_tail.or(report.torn_tail);
+        active = Some((*first_seq, path.clone(), replayed.valid_len));
+        if let Some(stopped) = replayed.stopped {
+            // Point-in-time recovery: nothing after the first damage counts.
+            report.discarded = Some(stopped);
+            for (_, later) in &segments[i + 1..] {
+                segment::remove_durably(later)?;
+                report.discarded_segments.push(later.clone());
+            }
+            break;
+        }
+    }
+    report.last_seq = last_seq;
+
+    // 3. Files a crash during a checkpoint left behind are now redundant.
+    remove_obsolete(&listing, report.snapshot_seq, active.as_ref().map(|(first, _, _)| *first))?;
+
+    // 4. Appends continue at the end of the newest segment, or in a new one.
+    let log = match active {
+        Some((first_seq, path, len)) if first_seq <= last_seq + 1 => LogWriter::open(&path, first_seq, len)?,
+        Some((first_seq, path, _)) => {
+            return Err(Error::Corrupt {
+                path,
+                offset: 0,
+                reason: format!("segment starts at record {first_seq} but the log ends at {last_seq}"),
+            });
+        }
+        None => LogWriter::create(&segment::segment_path(dir, last_seq + 1), last_seq + 1)?,
+    };
+    Ok((State { map, log, last_seq, poisoned: false }, report))
+}
+// ANCHOR_END: recover
+
+/// Removes snapshots older than the one loaded, and segments before the active
+/// one whose records are all in that snapshot.
+fn remove_obsolete(listing: &segment::Listing, snapshot_seq: u64, active: Option<u64>) -> Result<()> {
+    for (seq, path) in &listing.snapshots {
+        if *seq < snapshot_seq {
+            segment::remove_durably(path)?;
+        }
+    }
+    // A segment is covered when the segment after it starts no later than the
+    // first record after the snapshot.
+    let Some(active) = active else { return Ok(()) };
+    for pair in listing.segments.windows(2) {
+        let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
+        if *next_first <= active && *next_first <= snapshot_seq + 1 {
+            segment::remove_durably(path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Cuts a segment back to its intact records, durably.
+fn truncate(path: &Path, len: u64) -> Result<()> {
+    let file = fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+    file.set_len(len).map_err(|e| Error::io(path, e))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+

@@ -1,0 +1,133 @@
+//! Checkpoints: snapshot, new segment, old files removed; a crash at any step
+//! loses nothing.
+
+use std::fs;
+use std::io;
+
+use super::{contents, open, segments, snapshots, temp_dir};
+use crate::wal::{CheckpointStep, Error};
+
+#[test]
+fn a_checkpoint_leaves_one_snapshot_and_one_empty_segment() {
+    let dir = temp_dir();
+    let db = open(dir.path());
+    for i in 0..100 {
+        db.put(format!("k{i:03}"), format!("v{i}")).unwrap();
+    }
+    db.checkpoint().unwrap();
+    assert_eq!(snapshots(dir.path()).len(), 1);
+    assert!(snapshots(dir.path())[0].ends_with("snapshot-00000000000000000100.strata"));
+    let segs = segments(dir.path());
+    assert_eq!(segs.len(), 1);
+    assert!(segs[0].ends_with("wal-00000000000000000101.log"));
+    assert_eq!(fs::metadata(&segs[0]).unwrap().len(), 0);
+    assert_eq!(db.stats().log_len, 0);
+}
+
+#[test]
+fn open_loads_the_snapshot_and_replays_only_newer_records() {
+    let dir = temp_dir();
+    let db = open(dir.path());
+    for i in 0..10 {
+        db.put(format!("k{i}"), "before").unwrap();
+    }
+    db.checkpoint().unwrap();
+    db.put("k0", "after").unwrap();
+    db.delete("k1").unwrap();
+    let expected = contents(&db);
+    db.close().unwrap();
+
+    let db = open(dir.path());
+    assert_eq!(contents(&db), expected);
+    let report = db.recovery();
+    assert_eq!((report.snapshot_seq, report.records_replayed, report.last_seq), (10, 2, 12));
+}
+
+#[test]
+fn repeated_checkpoints_keep_the_directory_small() {
+    let dir = temp_dir();
+    let db = open(dir.path());
+    for round in 0..5 {
+        db.put(format!("round{round}"), "x").unwrap();
+        db.checkpoint().unwrap();
+    }
+    // A checkpoint with nothing new reuses the empty segment.
+    db.checkpoint().unwrap();
+    assert_eq!((snapshots(dir.path()).len(), segments(dir.path()).len()), (1, 1));
+    db.close().unwrap();
+    assert_eq!(open(dir.path()).len(), 5);
+}
+
+#[test]
+fn a_crash_at_every_checkpoint_step_loses_nothing() {
+    for step in CheckpointStep::ALL {
+        let dir = temp_dir();
+        let db = open(dir.path());
+        for i in 0..20 {
+            db.put(format!("k{i}"), format!("{i}")).unwrap();
+        }
+        db.checkpoint().unwrap(); // an older snapshot exists too
+        db.put("k0", "changed").unwrap();
+        db.delete("k1").unwrap();
+        let expected = contents(&db);
+        let crash = |now| if now == step { Err(io::Error::other("crash")) } else { Ok(()) };
+        assert!(db.checkpoint_with(crash).is_err(), "{step:?}");
+        drop(db); // the crash
+
+        let db = open(dir.path());
+        assert_eq!(contents(&db), expected, "after a crash at {step:?}");
+        // The store carries on: writes, checkpoints and reopens all work.
+        db.put("k2", "later").unwrap();
+        db.checkpoint().unwrap();
+        db.put("k3", "later still").unwrap();
+        db.close().unwrap();
+        let db = open(dir.path());
+        assert_eq!(db.get("k2"), Some(b"later".to_vec()), "{step:?}");
+        assert_eq!(db.get("k3"), Some(b"later still".to_vec()), "{step:?}");
+        assert_eq!((snapshots(dir.path()).len(), segments(dir.path()).len()), (1, 1), "{step:?}");
+    }
+}
+
+#[test]
+fn writes_after_a_failed_checkpoint_are_kept() {
+    let dir = temp_dir();
+    let db = open(dir.path());
+    db.put("a", "1").unwrap();
+    let crash = |now| if now == CheckpointStep::NewSegment { Err(io::Error::other("crash")) } else { Ok(()) };
+    assert!(db.checkpoint_with(crash).is_err());
+    // The store goes on writing into the new segment.
+    db.put("b", "2").unwrap();
+    db.close().unwrap();
+    let db = open(dir.path());
+    assert_eq!(contents(&db).len(), 2);
+}
+
+#[test]
+fn a_damaged_snapshot_is_an_error_not_an_empty_store() {
+    let dir = temp_dir();
+    let db = open(dir.path());
+    db.put("k", "v").unwrap();
+    db.checkpoint().unwrap();
+    db.close().unwrap();
+    let snapshot = snapshots(dir.path()).pop().unwrap();
+    let mut bytes = fs::read(&snapshot).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    fs::write(&snapshot, &bytes).unwrap();
+    let err = crate::wal::Store::open(dir.path(), crate::wal::Options::default()).unwrap_err();
+    assert!(matches!(err, Error::Snapshot(_)), "{err}");
+}
+
+#[test]
+fn a_missing_segment_is_an_error() {
+    let dir = temp_dir();
+    let db = open(dir.path());
+    db.put("a", "1").unwrap();
+    db.checkpoint().unwrap();
+    db.put("b", "2").unwrap();
+    db.close().unwrap();
+    // Lose the snapshot: the records it held are in no segment any more.
+    fs::remove_file(snapshots(dir.path()).pop().unwrap()).unwrap();
+    let err = crate::wal::Store::open(dir.path(), crate::wal::Options::default()).unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+}

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
+// ANCHOR: save_step
 /// The steps of an atomic write, in order. [`write_atomic_with`] reports each one
 /// after it completes, so a test can stop the write there, as a crash would.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -38,6 +39,7 @@ pub enum SaveStep {
     /// The directory is synced: the new file is durable.
     DirSynced,
 }
+// ANCHOR_END: save_step
 
 impl SaveStep {
     /// Every step, in the order they happen.

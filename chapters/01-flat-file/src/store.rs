@@ -45,6 +45,7 @@ pub struct OpenOptions {
     pub if_missing: IfMissing,
 }
 
+// ANCHOR: flat_file
 /// A byte-keyed map held in memory and saved whole to one file.
 ///
 /// Changes live in memory until [`save`](FlatFile::save); dropping a `FlatFile`
@@ -59,6 +60,7 @@ pub struct FlatFile {
     map: Map,
     unsaved: bool,
 }
+// ANCHOR_END: flat_file
 
 impl FlatFile {
     /// Opens the file at `path`; a missing file is an empty map.
@@ -87,6 +89,7 @@ impl FlatFile {
         &self.path
     }
 
+    // ANCHOR: map_ops
     /// The value of `key`, if any.
     pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
         self.map.get(key).map(Vec::as_slice)
@@ -104,6 +107,7 @@ impl FlatFile {
         self.unsaved |= old.is_some();
         old
     }
+    // ANCHOR_END: map_ops
 
     /// The number of keys.
     pub fn len(&self) -> usize {
@@ -141,6 +145,7 @@ impl FlatFile {
         &self.map
     }
 
+    // ANCHOR: typed
     /// Stores any serde value under `key`, encoded with the crate's codec.
     pub fn put_as<T: Serialize + ?Sized>(&mut self, key: impl Into<Vec<u8>>, value: &T) -> Result<()> {
         let key = key.into();
@@ -155,7 +160,9 @@ impl FlatFile {
             .map(|bytes| codec::from_slice(bytes).map_err(|reason| value_error(key, reason)))
             .transpose()
     }
+    // ANCHOR_END: typed
 
+    // ANCHOR: save
     /// Writes the whole map to the file, atomically. When this returns `Ok` the
     /// saved contents are durable; on error, the file still holds the previous save.
     pub fn save(&mut self) -> Result<()> {
@@ -169,6 +176,7 @@ impl FlatFile {
         self.unsaved = false;
         Ok(())
     }
+    // ANCHOR_END: save
 }
 
 fn value_error(key: &[u8], reason: String) -> Error {

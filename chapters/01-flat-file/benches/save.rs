@@ -4,6 +4,9 @@
 //! Workloads (names shared across chapters): `save-one-change/N` changes one key
 //! in a map of N entries and saves; `reopen/N` opens a saved file of N entries.
 
+// criterion's macros define undocumented public functions.
+#![allow(missing_docs)]
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use strata_flat_file::FlatFile;
 

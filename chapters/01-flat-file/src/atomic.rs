@@ -110,7 +110,10 @@ pub fn write_atomic_with(
 
 /// The temporary file used while replacing `path`: `.NAME.tmp` in the same directory.
 pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     parent_dir(path).join(format!(".{name}.tmp"))
 }
 
@@ -127,7 +130,9 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     // On Unix a directory is opened like a file and fsynced. Windows has no
     // such call and makes renames durable by other means.
     #[cfg(unix)]
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir, e))?;
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))?;
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())

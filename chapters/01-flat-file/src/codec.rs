@@ -44,9 +44,7 @@ impl std::fmt::Display for DecodeError {
 // ANCHOR: decode_borrowed
 /// Decodes one `T` from the front of `bytes`, borrowing from them where `T` holds
 /// references. Returns the value and the number of bytes it took.
-pub fn decode_borrowed<'a, T: Deserialize<'a>>(
-    bytes: &'a [u8],
-) -> Result<(T, usize), DecodeError> {
+pub fn decode_borrowed<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(T, usize), DecodeError> {
     bincode::serde::borrow_decode_from_slice(bytes, CONFIG).map_err(|e| match e {
         bincode::error::DecodeError::UnexpectedEnd { .. } => DecodeError::RanOut,
         other => DecodeError::Invalid(other.to_string()),

@@ -62,7 +62,10 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Map> {
     let magic_len = bytes.len().min(MAGIC.len());
     if bytes[..magic_len] != MAGIC[..magic_len] {
         let found = bytes[..magic_len].to_vec();
-        return Err(Error::BadMagic { path: path.into(), found });
+        return Err(Error::BadMagic {
+            path: path.into(),
+            found,
+        });
     }
     if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
         return Err(truncated(path, bytes));
@@ -84,7 +87,11 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Map> {
         // If the records run past the end of the file, it was cut short.
         return Err(match walk_records(&bytes[HEADER_LEN..], count) {
             Err(Stop::RanOut) => truncated(path, bytes),
-            _ => Error::ChecksumMismatch { path: path.into(), stored, computed },
+            _ => Error::ChecksumMismatch {
+                path: path.into(),
+                stored,
+                computed,
+            },
         });
     }
 
@@ -96,7 +103,9 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Map> {
     };
     // A hostile count must not make us allocate: never reserve more records
     // than the bytes present could hold.
-    let capacity = usize::try_from(count).unwrap_or(usize::MAX).min(records.len() / MIN_RECORD_LEN);
+    let capacity = usize::try_from(count)
+        .unwrap_or(usize::MAX)
+        .min(records.len() / MIN_RECORD_LEN);
     let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(capacity);
     let mut offset = 0;
     for _ in 0..count {
@@ -105,14 +114,20 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Map> {
         if let Some((previous, _)) = entries.last()
             && previous.as_slice() >= key
         {
-            return Err(corrupt(offset, "keys are not in strictly increasing order".into()));
+            return Err(corrupt(
+                offset,
+                "keys are not in strictly increasing order".into(),
+            ));
         }
         entries.push((key.to_vec(), value.to_vec()));
         offset += used;
     }
     if offset != records.len() {
         let extra = records.len() - offset;
-        return Err(corrupt(offset, format!("{extra} bytes follow the last record")));
+        return Err(corrupt(
+            offset,
+            format!("{extra} bytes follow the last record"),
+        ));
     }
     // The entries are sorted, so the map is built in one pass.
     Ok(entries.into_iter().collect())
@@ -143,7 +158,10 @@ fn walk_records(mut bytes: &[u8], count: u64) -> std::result::Result<(), Stop> {
 }
 
 fn truncated(path: &Path, bytes: &[u8]) -> Error {
-    Error::Truncated { path: path.into(), len: bytes.len() as u64 }
+    Error::Truncated {
+        path: path.into(),
+        len: bytes.len() as u64,
+    }
 }
 
 /// Copies a slice whose length the caller has already checked into an array.

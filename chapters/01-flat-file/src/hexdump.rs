@@ -52,7 +52,12 @@ impl HexDump {
 
     /// The dump so far, with trailing spaces removed from every line.
     pub fn finish(&self) -> String {
-        self.out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
+        self.out
+            .lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
     }
 }
 

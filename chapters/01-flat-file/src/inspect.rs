@@ -20,7 +20,10 @@ pub fn annotate(bytes: &[u8]) -> String {
     dump.field(&header[8..12], format!("format version {version}"));
     let mut count = [0; 8];
     count.copy_from_slice(&header[12..20]);
-    dump.field(&header[12..20], format!("record count {}", u64::from_le_bytes(count)));
+    dump.field(
+        &header[12..20],
+        format!("record count {}", u64::from_le_bytes(count)),
+    );
     let mut index = 0;
     while !records.is_empty() {
         let Ok(((key, value), used)) = codec::decode_borrowed::<(&[u8], &[u8])>(records) else {
@@ -40,7 +43,10 @@ pub fn annotate(bytes: &[u8]) -> String {
         index += 1;
     }
     let stored = u32::from_le_bytes([checksum[0], checksum[1], checksum[2], checksum[3]]);
-    dump.field(checksum, format!("CRC-32 {stored:#010x} of all bytes above"));
+    dump.field(
+        checksum,
+        format!("CRC-32 {stored:#010x} of all bytes above"),
+    );
     dump.finish()
 }
 

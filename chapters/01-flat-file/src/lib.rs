@@ -40,9 +40,9 @@ pub mod store;
 
 pub use atomic::{SaveStep, write_atomic, write_atomic_with};
 pub use error::{Error, Result};
-pub use store::{read_map, write_map};
 pub use range::byte_range;
 pub use store::{FlatFile, IfMissing, OpenOptions};
+pub use store::{read_map, write_map};
 
 /// The map every chapter-1 file holds: byte keys in order, byte values.
 pub type Map = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;

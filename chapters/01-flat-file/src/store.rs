@@ -81,7 +81,11 @@ impl FlatFile {
             (None, IfMissing::Empty) => Map::new(),
             (None, IfMissing::Error) => return Err(Error::NotFound { path }),
         };
-        Ok(FlatFile { path, map, unsaved: false })
+        Ok(FlatFile {
+            path,
+            map,
+            unsaved: false,
+        })
     }
 
     /// The file this map is saved to.
@@ -147,7 +151,11 @@ impl FlatFile {
 
     // ANCHOR: typed
     /// Stores any serde value under `key`, encoded with the crate's codec.
-    pub fn put_as<T: Serialize + ?Sized>(&mut self, key: impl Into<Vec<u8>>, value: &T) -> Result<()> {
+    pub fn put_as<T: Serialize + ?Sized>(
+        &mut self,
+        key: impl Into<Vec<u8>>,
+        value: &T,
+    ) -> Result<()> {
         let key = key.into();
         let bytes = codec::to_vec(value).map_err(|reason| value_error(&key, reason))?;
         self.put(key, bytes);
@@ -180,5 +188,8 @@ impl FlatFile {
 }
 
 fn value_error(key: &[u8], reason: String) -> Error {
-    Error::Value { key: String::from_utf8_lossy(key).into_owned(), reason }
+    Error::Value {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason,
+    }
 }

@@ -19,11 +19,12 @@ use crate::{Error, Result};
 /// *process*: a write has reached the operating system when the call returns.
 /// They differ in what survives a crash of the *machine* (power loss, kernel
 /// panic).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum SyncPolicy {
     /// Every write is on disk before the call that made it returns. Concurrent
     /// writers share fsyncs (group commit), so their throughput grows with
     /// their number. The safest policy, and the default.
+    #[default]
     Always,
     /// A background thread fsyncs the log every interval when there are new
     /// writes: a machine crash loses at most about the last interval of
@@ -35,12 +36,6 @@ pub enum SyncPolicy {
     /// [`Store::sync`](crate::Store::sync), a checkpoint and
     /// [`Store::close`](crate::Store::close) make writes durable.
     Never,
-}
-
-impl Default for SyncPolicy {
-    fn default() -> Self {
-        SyncPolicy::Always
-    }
 }
 
 /// Tracks what is written and what is durable, and runs group commit.

@@ -17,9 +17,15 @@ pub fn annotate(bytes: &[u8]) -> String {
         };
         let (frame, after) = rest.split_at(len);
         let (header, payload) = frame.split_at(HEADER_LEN);
-        dump.field(&header[..4], format!("record {}: payload length {}", record.seq, payload.len()));
+        dump.field(
+            &header[..4],
+            format!("record {}: payload length {}", record.seq, payload.len()),
+        );
         dump.field(&header[4..], "  CRC-32 of the payload");
-        dump.field(payload, format!("  payload: seq {}, {}", record.seq, describe(&record.op)));
+        dump.field(
+            payload,
+            format!("  payload: seq {}, {}", record.seq, describe(&record.op)),
+        );
         rest = after;
     }
     dump.finish()
@@ -34,7 +40,9 @@ pub fn describe(op: &Op<'_>) -> String {
             let parts: Vec<String> = changes
                 .iter()
                 .map(|c| match c {
-                    Change::Put { key, value } => format!("put {} = {}", show_bytes(key), show_bytes(value)),
+                    Change::Put { key, value } => {
+                        format!("put {} = {}", show_bytes(key), show_bytes(value))
+                    }
                     Change::Delete { key } => format!("delete {}", show_bytes(key)),
                 })
                 .collect();

@@ -69,7 +69,10 @@ pub fn encode(seq: u64, op: &Op<'_>, out: &mut Vec<u8>) -> Result<()> {
     let payload_len = out.len() - start - HEADER_LEN;
     if payload_len > MAX_PAYLOAD {
         out.truncate(start);
-        return Err(Error::TooLarge { len: payload_len as u64, max: MAX_PAYLOAD as u64 });
+        return Err(Error::TooLarge {
+            len: payload_len as u64,
+            max: MAX_PAYLOAD as u64,
+        });
     }
     let checksum = crc32fast::hash(&out[start + HEADER_LEN..]);
     out[start..start + 4].copy_from_slice(&(payload_len as u32).to_le_bytes());
@@ -97,9 +100,10 @@ pub fn decode(bytes: &[u8]) -> Frame<'_> {
         ));
     }
     match codec::decode_borrowed::<Record<'_>>(payload) {
-        Ok((record, used)) if used == payload_len => {
-            Frame::Record { record, len: HEADER_LEN + payload_len }
-        }
+        Ok((record, used)) if used == payload_len => Frame::Record {
+            record,
+            len: HEADER_LEN + payload_len,
+        },
         Ok((_, used)) => Frame::Invalid(format!("{} bytes follow the payload", payload_len - used)),
         Err(e) => Frame::Invalid(format!("payload does not decode: {e}")),
     }

@@ -54,7 +54,9 @@ pub fn replay(
                 out.valid_len = offset as u64;
                 continue;
             }
-            Frame::Record { record, .. } => format!("sequence number {} goes backwards", record.seq),
+            Frame::Record { record, .. } => {
+                format!("sequence number {} goes backwards", record.seq)
+            }
             Frame::Incomplete => "record is incomplete".to_string(),
             Frame::Invalid(reason) => reason,
         };

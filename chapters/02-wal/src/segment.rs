@@ -21,6 +21,14 @@ const SNAPSHOT_PREFIX: &str = "snapshot-";
 const SNAPSHOT_SUFFIX: &str = ".strata";
 
 /// The segment whose first record is `first_seq`.
+///
+/// ```
+/// # use std::path::Path;
+/// use strata_wal::segment::segment_path;
+/// let (a, b) = (segment_path(Path::new("db"), 9), segment_path(Path::new("db"), 10));
+/// assert!(a < b, "zero-padding makes names sort in sequence order");
+/// assert!(b.ends_with("wal-00000000000000000010.log"));
+/// ```
 pub fn segment_path(dir: &Path, first_seq: u64) -> PathBuf {
     dir.join(format!("{SEGMENT_PREFIX}{first_seq:020}{SEGMENT_SUFFIX}"))
 }
@@ -78,22 +86,7 @@ pub fn remove_durably(path: &Path) -> Result<()> {
 
 /// Syncs the directory holding `path` (after creating, renaming or removing it).
 pub fn sync_parent(path: &Path) -> Result<()> {
-    Ok(strata_flat_file::atomic::sync_dir(&strata_flat_file::atomic::parent_dir(path))?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_sort_in_sequence_order_and_parse_back() {
-        let dir = Path::new("d");
-        let a = segment_path(dir, 9);
-        let b = segment_path(dir, 10);
-        assert!(a < b);
-        let name = b.file_name().unwrap().to_str().unwrap();
-        assert_eq!(parse(name, SEGMENT_PREFIX, SEGMENT_SUFFIX), Some(10));
-        assert_eq!(parse("wal-12.log", SEGMENT_PREFIX, SEGMENT_SUFFIX), None);
-        assert_eq!(parse("wal-0000000000000000000x.log", SEGMENT_PREFIX, SEGMENT_SUFFIX), None);
-    }
+    Ok(strata_flat_file::atomic::sync_dir(
+        &strata_flat_file::atomic::parent_dir(path),
+    )?)
 }

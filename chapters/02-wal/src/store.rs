@@ -41,7 +41,10 @@ pub enum Create {
 impl Options {
     /// Default options with the given sync policy.
     pub fn new(sync: SyncPolicy) -> Self {
-        Options { sync, ..Options::default() }
+        Options {
+            sync,
+            ..Options::default()
+        }
     }
 
     /// These options with another recovery mode.
@@ -238,7 +241,11 @@ impl Store {
         // A panic while writing cannot leave the map half-changed in a way a
         // reader could misread (each change is one insert or remove), so
         // reading on after one is safe; writes are refused instead.
-        let guard = self.shared.state.read().unwrap_or_else(PoisonError::into_inner);
+        let guard = self
+            .shared
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         ReadView { guard }
     }
 
@@ -257,13 +264,22 @@ impl Store {
     /// [`checkpoint`](Store::checkpoint), calling `after` after each
     /// [`CheckpointStep`]: an error from `after` stops the checkpoint there, as
     /// a crash would (the tests use this).
-    pub fn checkpoint_with(&self, after: impl FnMut(CheckpointStep) -> io::Result<()>) -> Result<()> {
+    pub fn checkpoint_with(
+        &self,
+        after: impl FnMut(CheckpointStep) -> io::Result<()>,
+    ) -> Result<()> {
         let mut state = self.shared.state.write().map_err(|_| Error::Poisoned)?;
         if state.poisoned {
             return Err(Error::Poisoned);
         }
         let state = &mut *state;
-        let result = checkpoint::checkpoint(&self.shared.dir, &mut state.log, &state.map, state.last_seq, after);
+        let result = checkpoint::checkpoint(
+            &self.shared.dir,
+            &mut state.log,
+            &state.map,
+            state.last_seq,
+            after,
+        );
         // Whatever happened, fsyncs must follow the segment appends now go to.
         // The checkpoint synced the old segment first, so all records so far are durable.
         match state.log.sync_handle() {
@@ -278,7 +294,11 @@ impl Store {
 
     /// Counters: sequence numbers, fsyncs, log size.
     pub fn stats(&self) -> Stats {
-        let state = self.shared.state.read().unwrap_or_else(PoisonError::into_inner);
+        let state = self
+            .shared
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         Stats {
             last_seq: state.last_seq,
             durable_seq: self.shared.commit.durable_seq(),
@@ -353,7 +373,10 @@ impl ReadView<'_> {
 
     /// All entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&[u8], &[u8])> {
-        self.guard.map.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))
+        self.guard
+            .map
+            .iter()
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
     }
 
     /// The entries whose keys fall in `range`, in key order:
@@ -363,7 +386,10 @@ impl ReadView<'_> {
         range: impl RangeBounds<K>,
     ) -> impl DoubleEndedIterator<Item = (&[u8], &[u8])> {
         let bounds = strata_flat_file::byte_range(&range);
-        self.guard.map.range::<[u8], _>(bounds).map(|(k, v)| (k.as_slice(), v.as_slice()))
+        self.guard
+            .map
+            .range::<[u8], _>(bounds)
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
     }
 }
 
@@ -380,7 +406,9 @@ impl Flusher {
         let thread = std::thread::spawn(move || {
             // Wakes every interval until told to stop (or the store is gone).
             while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
-                let Some(shared) = shared.upgrade() else { break };
+                let Some(shared) = shared.upgrade() else {
+                    break;
+                };
                 if shared.commit.has_unsynced() {
                     // A failure poisons the store; the next write reports it.
                     let _ = shared.sync();
@@ -457,27 +485,47 @@ fn recover(dir: &Path, mode: RecoveryMode) -> Result<(State, RecoveryReport)> {
     report.last_seq = last_seq;
 
     // 3. Files a crash during a checkpoint left behind are now redundant.
-    remove_obsolete(&listing, report.snapshot_seq, active.as_ref().map(|(first, _, _)| *first))?;
+    remove_obsolete(
+        &listing,
+        report.snapshot_seq,
+        active.as_ref().map(|(first, _, _)| *first),
+    )?;
 
     // 4. Appends continue at the end of the newest segment, or in a new one.
     let log = match active {
-        Some((first_seq, path, len)) if first_seq <= last_seq + 1 => LogWriter::open(&path, first_seq, len)?,
+        Some((first_seq, path, len)) if first_seq <= last_seq + 1 => {
+            LogWriter::open(&path, first_seq, len)?
+        }
         Some((first_seq, path, _)) => {
             return Err(Error::Corrupt {
                 path,
                 offset: 0,
-                reason: format!("segment starts at record {first_seq} but the log ends at {last_seq}"),
+                reason: format!(
+                    "segment starts at record {first_seq} but the log ends at {last_seq}"
+                ),
             });
         }
         None => LogWriter::create(&segment::segment_path(dir, last_seq + 1), last_seq + 1)?,
     };
-    Ok((State { map, log, last_seq, poisoned: false }, report))
+    Ok((
+        State {
+            map,
+            log,
+            last_seq,
+            poisoned: false,
+        },
+        report,
+    ))
 }
 // ANCHOR_END: recover
 
 /// Removes snapshots older than the one loaded, and segments before the active
 /// one whose records are all in that snapshot.
-fn remove_obsolete(listing: &segment::Listing, snapshot_seq: u64, active: Option<u64>) -> Result<()> {
+fn remove_obsolete(
+    listing: &segment::Listing,
+    snapshot_seq: u64,
+    active: Option<u64>,
+) -> Result<()> {
     for (seq, path) in &listing.snapshots {
         if *seq < snapshot_seq {
             segment::remove_durably(path)?;
@@ -497,8 +545,10 @@ fn remove_obsolete(listing: &segment::Listing, snapshot_seq: u64, active: Option
 
 /// Cuts a segment back to its intact records, durably.
 fn truncate(path: &Path, len: u64) -> Result<()> {
-    let file = fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
     file.set_len(len).map_err(|e| Error::io(path, e))?;
     file.sync_all().map_err(|e| Error::io(path, e))
 }
-

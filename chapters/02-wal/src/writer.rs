@@ -40,12 +40,21 @@ impl LogWriter {
     /// Opens the existing segment `path` to append after its first `len`
     /// bytes, which recovery has found valid (and truncated the file to).
     pub fn open(path: &Path, first_seq: u64, len: u64) -> Result<Self> {
-        let file = OpenOptions::new().append(true).open(path).map_err(|e| Error::io(path, e))?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
         Ok(Self::new(file, path, first_seq, len))
     }
 
     fn new(file: File, path: &Path, first_seq: u64, len: u64) -> Self {
-        LogWriter { file, path: path.to_path_buf(), first_seq, len, buf: Vec::new() }
+        LogWriter {
+            file,
+            path: path.to_path_buf(),
+            first_seq,
+            len,
+            buf: Vec::new(),
+        }
     }
 
     // ANCHOR: append
@@ -59,7 +68,9 @@ impl LogWriter {
     pub fn append(&mut self, seq: u64, op: &Op<'_>) -> Result<()> {
         self.buf.clear();
         record::encode(seq, op, &mut self.buf)?;
-        self.file.write_all(&self.buf).map_err(|e| Error::io(&self.path, e))?;
+        self.file
+            .write_all(&self.buf)
+            .map_err(|e| Error::io(&self.path, e))?;
         self.len += self.buf.len() as u64;
         Ok(())
     }

@@ -7,7 +7,13 @@ use super::sample;
 use crate::flat_file::{FlatFile, SaveStep, format, write_atomic, write_atomic_with};
 
 fn crash_at(step: SaveStep) -> impl FnMut(SaveStep) -> io::Result<()> {
-    move |now| if now == step { Err(io::Error::other(format!("crash at {now:?}"))) } else { Ok(()) }
+    move |now| {
+        if now == step {
+            Err(io::Error::other(format!("crash at {now:?}")))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 #[test]
@@ -22,10 +28,17 @@ fn a_crash_at_every_step_leaves_old_or_new() {
         let path = dir.path().join("db.strata");
         write_atomic(&path, &old).unwrap();
         let result = write_atomic_with(&path, &new, crash_at(step));
-        assert!(result.is_err(), "{step:?}: the crash must surface as an error");
+        assert!(
+            result.is_err(),
+            "{step:?}: the crash must surface as an error"
+        );
 
         let on_disk = fs::read(&path).unwrap();
-        let expected = if step >= SaveStep::Renamed { &new } else { &old };
+        let expected = if step >= SaveStep::Renamed {
+            &new
+        } else {
+            &old
+        };
         assert_eq!(&on_disk, expected, "after a crash at {step:?}");
         // The survivor always opens cleanly, whatever temporary file was left.
         let reopened = FlatFile::open(&path).unwrap();
@@ -36,13 +49,21 @@ fn a_crash_at_every_step_leaves_old_or_new() {
 
 #[test]
 fn a_crash_before_the_first_save_leaves_no_file() {
-    for step in [SaveStep::Created, SaveStep::HalfWritten, SaveStep::Written, SaveStep::Synced] {
+    for step in [
+        SaveStep::Created,
+        SaveStep::HalfWritten,
+        SaveStep::Written,
+        SaveStep::Synced,
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.strata");
         let mut db = FlatFile::open(&path).unwrap();
         db.put("k", "v");
         assert!(db.save_with(crash_at(step)).is_err());
-        assert!(!path.exists(), "{step:?}: a half-done first save must not create the file");
+        assert!(
+            !path.exists(),
+            "{step:?}: a half-done first save must not create the file"
+        );
         assert!(FlatFile::open(&path).unwrap().is_empty());
     }
 }
@@ -71,6 +92,9 @@ fn save_leaves_only_the_file_behind() {
     let mut db = FlatFile::open(&path).unwrap();
     db.put("k", "v");
     db.save().unwrap();
-    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, ["db.strata"]);
 }

@@ -26,7 +26,10 @@ fn wrong_magic_is_bad_magic() {
     let mut bytes = format::encode(&sample());
     bytes[0] = b'X';
     assert!(matches!(decode(&bytes), Err(Error::BadMagic { .. })));
-    assert!(matches!(decode(b"PK\x03\x04 a zip file"), Err(Error::BadMagic { .. })));
+    assert!(matches!(
+        decode(b"PK\x03\x04 a zip file"),
+        Err(Error::BadMagic { .. })
+    ));
 }
 
 #[test]
@@ -34,7 +37,11 @@ fn another_version_is_unsupported() {
     let mut bytes = format::encode(&sample());
     bytes[8..12].copy_from_slice(&7u32.to_le_bytes());
     match decode(&bytes) {
-        Err(Error::UnsupportedVersion { found: 7, supported, .. }) => {
+        Err(Error::UnsupportedVersion {
+            found: 7,
+            supported,
+            ..
+        }) => {
             assert_eq!(supported, format::VERSION)
         }
         other => panic!("expected UnsupportedVersion, got {other:?}"),
@@ -57,7 +64,10 @@ fn a_changed_value_byte_is_a_checksum_mismatch() {
     let mut bytes = format::encode(&sample());
     let at = bytes.len() - 10; // inside the last value
     bytes[at] ^= 0x01;
-    assert!(matches!(decode(&bytes), Err(Error::ChecksumMismatch { .. })));
+    assert!(matches!(
+        decode(&bytes),
+        Err(Error::ChecksumMismatch { .. })
+    ));
 }
 
 #[test]
@@ -66,7 +76,10 @@ fn every_single_bit_flip_is_detected() {
     for bit in 0..bytes.len() * 8 {
         let mut damaged = bytes.clone();
         damaged[bit / 8] ^= 1 << (bit % 8);
-        assert!(decode(&damaged).is_err(), "flip of bit {bit} went unnoticed");
+        assert!(
+            decode(&damaged).is_err(),
+            "flip of bit {bit} went unnoticed"
+        );
     }
 }
 
@@ -95,7 +108,10 @@ fn a_huge_key_length_does_not_allocate() {
 #[test]
 fn keys_out_of_order_are_corrupt() {
     let bytes = forge(2, &[1, b'b', 0, 1, b'a', 0]);
-    assert!(matches!(decode(&bytes), Err(Error::Corrupt { offset: 23, .. })));
+    assert!(matches!(
+        decode(&bytes),
+        Err(Error::Corrupt { offset: 23, .. })
+    ));
 }
 
 #[test]
@@ -107,7 +123,10 @@ fn duplicate_keys_are_corrupt() {
 #[test]
 fn bytes_after_the_last_record_are_corrupt() {
     let bytes = forge(1, &[1, b'a', 0, 9, 9]);
-    assert!(matches!(decode(&bytes), Err(Error::Corrupt { offset: 23, .. })));
+    assert!(matches!(
+        decode(&bytes),
+        Err(Error::Corrupt { offset: 23, .. })
+    ));
 }
 
 #[test]

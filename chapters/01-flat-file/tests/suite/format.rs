@@ -38,6 +38,8 @@ fn the_checksum_covers_every_byte_before_it() {
 }
 
 proptest! {
+    #![proptest_config(super::proptest_config(256))]
+
     #[test]
     fn any_map_round_trips(map in prop::collection::btree_map(
         prop::collection::vec(any::<u8>(), 0..40),

@@ -23,3 +23,14 @@ pub fn sample() -> Map {
     map.insert(vec![0, 255, 7], vec![1; 300]);
     map
 }
+
+/// Proptest settings for this suite. Failures found against the reference crate
+/// are saved beside the suite as regression seeds; a learner's failures are not,
+/// since they would fill the file with cases the reference passes.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config::with_cases(cases);
+    if !env!("CARGO_PKG_NAME").starts_with("strata") {
+        config.failure_persistence = None;
+    }
+    config
+}

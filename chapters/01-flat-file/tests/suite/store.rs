@@ -42,11 +42,18 @@ fn unsaved_changes_are_lost() {
 #[test]
 fn a_missing_file_can_be_an_error() {
     let (_dir, path) = temp();
-    let options = OpenOptions { if_missing: IfMissing::Error };
-    assert!(matches!(FlatFile::open_with(&path, options), Err(Error::NotFound { .. })));
+    let options = OpenOptions {
+        if_missing: IfMissing::Error,
+    };
+    assert!(matches!(
+        FlatFile::open_with(&path, options),
+        Err(Error::NotFound { .. })
+    ));
     let mut db = FlatFile::open(&path).unwrap();
     db.save().unwrap();
-    let options = OpenOptions { if_missing: IfMissing::Error };
+    let options = OpenOptions {
+        if_missing: IfMissing::Error,
+    };
     assert!(FlatFile::open_with(&path, options).unwrap().is_empty());
 }
 
@@ -60,8 +67,15 @@ fn a_damaged_file_fails_to_open_and_is_left_alone() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
     std::fs::write(&path, &bytes).unwrap();
-    assert!(matches!(FlatFile::open(&path), Err(Error::ChecksumMismatch { .. })));
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "opening must not repair or erase");
+    assert!(matches!(
+        FlatFile::open(&path),
+        Err(Error::ChecksumMismatch { .. })
+    ));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "opening must not repair or erase"
+    );
 }
 
 #[test]
@@ -91,12 +105,19 @@ fn typed_values_round_trip_through_the_file() {
     }
     let (_dir, path) = temp();
     let mut db = FlatFile::open(&path).unwrap();
-    let account = Account { name: "ada".into(), balance: -5, tags: vec!["vip".into()] };
+    let account = Account {
+        name: "ada".into(),
+        balance: -5,
+        tags: vec!["vip".into()],
+    };
     db.put_as("acct:1", &account).unwrap();
     db.save().unwrap();
 
     let db = FlatFile::open(&path).unwrap();
     assert_eq!(db.get_as::<Account>(b"acct:1").unwrap(), Some(account));
     assert_eq!(db.get_as::<Account>(b"acct:2").unwrap(), None);
-    assert!(matches!(db.get_as::<Vec<u64>>(b"acct:1"), Err(Error::Value { .. })));
+    assert!(matches!(
+        db.get_as::<Vec<u64>>(b"acct:1"),
+        Err(Error::Value { .. })
+    ));
 }

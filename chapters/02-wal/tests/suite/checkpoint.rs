@@ -40,7 +40,14 @@ fn open_loads_the_snapshot_and_replays_only_newer_records() {
     let db = open(dir.path());
     assert_eq!(contents(&db), expected);
     let report = db.recovery();
-    assert_eq!((report.snapshot_seq, report.records_replayed, report.last_seq), (10, 2, 12));
+    assert_eq!(
+        (
+            report.snapshot_seq,
+            report.records_replayed,
+            report.last_seq
+        ),
+        (10, 2, 12)
+    );
 }
 
 #[test]
@@ -53,7 +60,10 @@ fn repeated_checkpoints_keep_the_directory_small() {
     }
     // A checkpoint with nothing new reuses the empty segment.
     db.checkpoint().unwrap();
-    assert_eq!((snapshots(dir.path()).len(), segments(dir.path()).len()), (1, 1));
+    assert_eq!(
+        (snapshots(dir.path()).len(), segments(dir.path()).len()),
+        (1, 1)
+    );
     db.close().unwrap();
     assert_eq!(open(dir.path()).len(), 5);
 }
@@ -70,7 +80,13 @@ fn a_crash_at_every_checkpoint_step_loses_nothing() {
         db.put("k0", "changed").unwrap();
         db.delete("k1").unwrap();
         let expected = contents(&db);
-        let crash = |now| if now == step { Err(io::Error::other("crash")) } else { Ok(()) };
+        let crash = |now| {
+            if now == step {
+                Err(io::Error::other("crash"))
+            } else {
+                Ok(())
+            }
+        };
         assert!(db.checkpoint_with(crash).is_err(), "{step:?}");
         drop(db); // the crash
 
@@ -84,7 +100,11 @@ fn a_crash_at_every_checkpoint_step_loses_nothing() {
         let db = open(dir.path());
         assert_eq!(db.get("k2"), Some(b"later".to_vec()), "{step:?}");
         assert_eq!(db.get("k3"), Some(b"later still".to_vec()), "{step:?}");
-        assert_eq!((snapshots(dir.path()).len(), segments(dir.path()).len()), (1, 1), "{step:?}");
+        assert_eq!(
+            (snapshots(dir.path()).len(), segments(dir.path()).len()),
+            (1, 1),
+            "{step:?}"
+        );
     }
 }
 
@@ -93,7 +113,13 @@ fn writes_after_a_failed_checkpoint_are_kept() {
     let dir = temp_dir();
     let db = open(dir.path());
     db.put("a", "1").unwrap();
-    let crash = |now| if now == CheckpointStep::NewSegment { Err(io::Error::other("crash")) } else { Ok(()) };
+    let crash = |now| {
+        if now == CheckpointStep::NewSegment {
+            Err(io::Error::other("crash"))
+        } else {
+            Ok(())
+        }
+    };
     assert!(db.checkpoint_with(crash).is_err());
     // The store goes on writing into the new segment.
     db.put("b", "2").unwrap();

@@ -25,7 +25,10 @@ fn never_leaves_syncing_to_sync() {
         db.put(format!("k{i}"), "v").unwrap();
     }
     let stats = db.stats();
-    assert_eq!((stats.last_seq, stats.durable_seq, stats.log_syncs), (5, 0, 0));
+    assert_eq!(
+        (stats.last_seq, stats.durable_seq, stats.log_syncs),
+        (5, 0, 0)
+    );
     db.sync().unwrap();
     let stats = db.stats();
     assert_eq!((stats.durable_seq, stats.log_syncs), (5, 1));
@@ -34,13 +37,21 @@ fn never_leaves_syncing_to_sync() {
 #[test]
 fn interval_syncs_in_the_background() {
     let dir = temp_dir();
-    let db = Store::open(dir.path(), Options::new(SyncPolicy::Interval(Duration::from_millis(5)))).unwrap();
+    let db = Store::open(
+        dir.path(),
+        Options::new(SyncPolicy::Interval(Duration::from_millis(5))),
+    )
+    .unwrap();
     for i in 0..5 {
         db.put(format!("k{i}"), "v").unwrap();
     }
     let deadline = Instant::now() + Duration::from_secs(10);
     while db.stats().durable_seq < 5 {
-        assert!(Instant::now() < deadline, "the flusher never synced: {:?}", db.stats());
+        assert!(
+            Instant::now() < deadline,
+            "the flusher never synced: {:?}",
+            db.stats()
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     assert!(db.stats().log_syncs >= 1);
@@ -54,7 +65,11 @@ fn close_makes_everything_durable() {
     db.close().unwrap();
     let db = Store::open(dir.path(), Options::new(SyncPolicy::Never)).unwrap();
     let stats = db.stats();
-    assert_eq!((stats.last_seq, stats.durable_seq), (1, 1), "recovered records count as durable");
+    assert_eq!(
+        (stats.last_seq, stats.durable_seq),
+        (1, 1),
+        "recovered records count as durable"
+    );
 }
 
 #[test]
@@ -73,5 +88,8 @@ fn concurrent_always_writers_are_all_durable() {
     });
     let stats = db.stats();
     assert_eq!((stats.last_seq, stats.durable_seq), (100, 100));
-    assert!(stats.log_syncs <= 100, "never more than one fsync per write: {stats:?}");
+    assert!(
+        stats.log_syncs <= 100,
+        "never more than one fsync per write: {stats:?}"
+    );
 }

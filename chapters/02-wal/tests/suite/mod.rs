@@ -31,7 +31,11 @@ pub fn open(dir: &Path) -> Store {
 
 /// The store's contents as owned pairs, in key order.
 pub fn contents(store: &Store) -> Vec<(Vec<u8>, Vec<u8>)> {
-    store.read().iter().map(|(k, v)| (k.to_vec(), v.to_vec())).collect()
+    store
+        .read()
+        .iter()
+        .map(|(k, v)| (k.to_vec(), v.to_vec()))
+        .collect()
 }
 
 /// The log segments in `dir`, oldest first.
@@ -52,4 +56,15 @@ fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Proptest settings for this suite. Failures found against the reference crate
+/// are saved beside the suite as regression seeds; a learner's failures are not,
+/// since they would fill the file with cases the reference passes.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config::with_cases(cases);
+    if !env!("CARGO_PKG_NAME").starts_with("strata") {
+        config.failure_persistence = None;
+    }
+    config
 }

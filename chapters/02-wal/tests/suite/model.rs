@@ -48,7 +48,7 @@ fn to_vec(model: &Model) -> Vec<(Vec<u8>, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(super::proptest_config(48))]
 
     #[test]
     fn the_store_behaves_like_a_btreemap(steps in prop::collection::vec(step(), 1..60)) {

@@ -11,7 +11,13 @@ fn frame(seq: u64, op: &Op<'_>) -> Vec<u8> {
 
 #[test]
 fn a_frame_is_length_checksum_payload() {
-    let bytes = frame(7, &Op::Put { key: b"k", value: b"v" });
+    let bytes = frame(
+        7,
+        &Op::Put {
+            key: b"k",
+            value: b"v",
+        },
+    );
     let len = u32::from_le_bytes(bytes[0..4].try_into().unwrap()) as usize;
     assert_eq!(bytes.len(), HEADER_LEN + len);
     let crc = u32::from_le_bytes(bytes[4..8].try_into().unwrap());
@@ -21,10 +27,22 @@ fn a_frame_is_length_checksum_payload() {
 #[test]
 fn encode_appends_and_decode_reads_back() {
     let ops = [
-        Op::Put { key: b"apple", value: b"red" },
+        Op::Put {
+            key: b"apple",
+            value: b"red",
+        },
         Op::Delete { key: b"apple" },
-        Op::Batch(vec![Change::Put { key: b"a", value: b"" }, Change::Delete { key: b"b" }]),
-        Op::Put { key: &[0, 255], value: &[7; 1000] },
+        Op::Batch(vec![
+            Change::Put {
+                key: b"a",
+                value: b"",
+            },
+            Change::Delete { key: b"b" },
+        ]),
+        Op::Put {
+            key: &[0, 255],
+            value: &[7; 1000],
+        },
     ];
     let mut log = Vec::new();
     for (seq, op) in (1..).zip(&ops) {
@@ -34,7 +52,13 @@ fn encode_appends_and_decode_reads_back() {
     for (seq, op) in (1..).zip(&ops) {
         match record::decode(rest) {
             Frame::Record { record, len } => {
-                assert_eq!(record, Record { seq, op: op.clone() });
+                assert_eq!(
+                    record,
+                    Record {
+                        seq,
+                        op: op.clone()
+                    }
+                );
                 rest = &rest[len..];
             }
             other => panic!("record {seq}: {other:?}"),
@@ -45,26 +69,51 @@ fn encode_appends_and_decode_reads_back() {
 
 #[test]
 fn a_cut_frame_is_incomplete() {
-    let bytes = frame(1, &Op::Put { key: b"key", value: b"value" });
+    let bytes = frame(
+        1,
+        &Op::Put {
+            key: b"key",
+            value: b"value",
+        },
+    );
     for cut in 0..bytes.len() {
-        assert_eq!(record::decode(&bytes[..cut]), Frame::Incomplete, "cut at {cut}");
+        assert_eq!(
+            record::decode(&bytes[..cut]),
+            Frame::Incomplete,
+            "cut at {cut}"
+        );
     }
 }
 
 #[test]
 fn a_flipped_bit_is_invalid() {
-    let bytes = frame(1, &Op::Put { key: b"key", value: b"value" });
+    let bytes = frame(
+        1,
+        &Op::Put {
+            key: b"key",
+            value: b"value",
+        },
+    );
     for bit in 32..bytes.len() * 8 {
         // Bits after the length field: the checksum or payload no longer match.
         let mut damaged = bytes.clone();
         damaged[bit / 8] ^= 1 << (bit % 8);
-        assert!(matches!(record::decode(&damaged), Frame::Invalid(_)), "bit {bit}");
+        assert!(
+            matches!(record::decode(&damaged), Frame::Invalid(_)),
+            "bit {bit}"
+        );
     }
 }
 
 #[test]
 fn a_hostile_length_is_incomplete_not_an_allocation() {
-    let mut bytes = frame(1, &Op::Put { key: b"k", value: b"v" });
+    let mut bytes = frame(
+        1,
+        &Op::Put {
+            key: b"k",
+            value: b"v",
+        },
+    );
     bytes[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert_eq!(record::decode(&bytes), Frame::Incomplete);
 }

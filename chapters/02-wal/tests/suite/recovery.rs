@@ -18,7 +18,14 @@ fn five_operations(dir: &Path) -> (PathBuf, Vec<u8>, Vec<usize>, Vec<Entries>) {
     let ops: [&dyn Fn(&Store); 5] = [
         &|db| db.put("apple", "red").unwrap(),
         &|db| db.put("fig", "purple").unwrap(),
-        &|db| db.write(crate::wal::Batch::new().put("kiwi", "green").delete("apple")).unwrap(),
+        &|db| {
+            db.write(
+                crate::wal::Batch::new()
+                    .put("kiwi", "green")
+                    .delete("apple"),
+            )
+            .unwrap()
+        },
         &|db| assert!(db.delete("fig").unwrap()),
         &|db| db.put("apple", "gold").unwrap(),
     ];
@@ -58,7 +65,10 @@ fn truncation_at_every_byte_recovers_exactly_a_prefix() {
             }
         }
         // The torn tail is gone from the file, and new writes follow the prefix.
-        assert_eq!(fs::metadata(dir.path().join(name)).unwrap().len() as usize, boundary);
+        assert_eq!(
+            fs::metadata(dir.path().join(name)).unwrap().len() as usize,
+            boundary
+        );
         db.put("after", "crash").unwrap();
         drop(db);
         let db = open(dir.path());
@@ -75,7 +85,10 @@ fn a_flipped_bit_in_the_last_record_is_a_torn_tail() {
     fs::write(&segment, &bytes).unwrap();
     let db = open(dir.path());
     assert_eq!(contents(&db), states[4]);
-    assert_eq!(db.recovery().torn_tail.as_ref().unwrap().offset as usize, ends[3]);
+    assert_eq!(
+        db.recovery().torn_tail.as_ref().unwrap().offset as usize,
+        ends[3]
+    );
 }
 
 #[test]
@@ -89,11 +102,18 @@ fn every_flipped_bit_is_detected() {
         // Never wrong data: either an error, or a prefix with the damage reported.
         match open_with(dir.path(), RecoveryMode::TolerateCorruptedTailRecords) {
             Err(Error::Corrupt { offset, .. }) => {
-                assert!(ends.contains(&(offset as usize)) || offset == 0, "bit {bit}: offset {offset}")
+                assert!(
+                    ends.contains(&(offset as usize)) || offset == 0,
+                    "bit {bit}: offset {offset}"
+                )
             }
             Err(other) => panic!("bit {bit}: unexpected {other}"),
             Ok(db) => {
-                let torn = db.recovery().torn_tail.clone().expect("damage must be reported");
+                let torn = db
+                    .recovery()
+                    .torn_tail
+                    .clone()
+                    .expect("damage must be reported");
                 let kept = ends.iter().filter(|&&e| e <= torn.offset as usize).count();
                 assert_eq!(contents(&db), states[kept], "bit {bit}");
             }
@@ -165,7 +185,10 @@ fn skip_mode_keeps_every_intact_record() {
     assert_eq!(contents(&db), [(b"apple".to_vec(), b"gold".to_vec())]);
     let skipped = &db.recovery().skipped;
     assert_eq!(skipped.len(), 1);
-    assert_eq!((skipped[0].offset as usize, skipped[0].len as usize), (ends[1], ends[2] - ends[1]));
+    assert_eq!(
+        (skipped[0].offset as usize, skipped[0].len as usize),
+        (ends[1], ends[2] - ends[1])
+    );
     assert_eq!(db.recovery().records_replayed, 4);
 }
 
@@ -191,5 +214,8 @@ fn a_hostile_length_at_the_tail_is_cut_off() {
     fs::write(&segment, &bytes).unwrap();
     let db = open(dir.path());
     assert_eq!(contents(&db), states[5]);
-    assert_eq!(db.recovery().torn_tail.as_ref().unwrap().offset as usize, ends[4]);
+    assert_eq!(
+        db.recovery().torn_tail.as_ref().unwrap().offset as usize,
+        ends[4]
+    );
 }

@@ -11,7 +11,8 @@ fn tiny_log_bytes() {
     let dir = temp_dir();
     let db = open(dir.path());
     db.put("apple", "red").unwrap();
-    db.write(Batch::new().put("fig", "purple").delete("apple")).unwrap();
+    db.write(Batch::new().put("fig", "purple").delete("apple"))
+        .unwrap();
     db.delete("fig").unwrap();
     db.close().unwrap();
     let bytes = fs::read(segments(dir.path()).pop().unwrap()).unwrap();

@@ -37,14 +37,18 @@ fn a_batch_is_one_record_applied_whole() {
     let dir = temp_dir();
     let db = open(dir.path());
     db.put("c", "old").unwrap();
-    db.write(Batch::new().put("a", "1").put("b", "2").delete("c")).unwrap();
+    db.write(Batch::new().put("a", "1").put("b", "2").delete("c"))
+        .unwrap();
     assert_eq!(db.stats().last_seq, 2, "one record for the whole batch");
     db.close().unwrap();
 
     let db = open(dir.path());
     assert_eq!(
         contents(&db),
-        [(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"2".to_vec())]
+        [
+            (b"a".to_vec(), b"1".to_vec()),
+            (b"b".to_vec(), b"2".to_vec())
+        ]
     );
 }
 
@@ -86,12 +90,18 @@ fn a_missing_directory_can_be_an_error() {
     let dir = temp_dir();
     let missing = dir.path().join("nope");
     let options = Options::new(SyncPolicy::Never).create(Create::Never);
-    assert!(matches!(Store::open(&missing, options), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        Store::open(&missing, options),
+        Err(Error::NotFound { .. })
+    ));
     let db = open(&missing);
     db.put("k", "v").unwrap();
     db.close().unwrap();
     let options = Options::new(SyncPolicy::Never).create(Create::Never);
-    assert_eq!(Store::open(&missing, options).unwrap().get("k"), Some(b"v".to_vec()));
+    assert_eq!(
+        Store::open(&missing, options).unwrap().get("k"),
+        Some(b"v".to_vec())
+    );
 }
 
 #[test]

@@ -1,1 +1,70 @@
-fn main() {}
+//! Strata's repository automation, run as `cargo xtask <command>` (an alias in
+//! `.cargo/config.toml`), so it needs nothing but the Rust toolchain.
+//!
+//! - `cargo xtask book [--port N] [--open]` serves the book, installing the pinned mdBook first.
+//! - `cargo xtask book --check` builds the book and checks what mdBook lets slip: includes,
+//!   anchors, the Rust names the prose mentions, and listings pasted instead of included.
+//! - `cargo xtask exercises` is the red gate: every exercise test must fail on the skeletons.
+
+mod book;
+mod book_check;
+mod exercises;
+mod libtest;
+mod process;
+mod tools;
+mod workspace;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Every command reports failure as a message for the user; nothing here needs to match on kinds.
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  book [--port N] [--open]  serve the book at http://localhost:N (default 3000),
+                            installing mdBook 0.5.4 into .tools/ first if needed
+  book --check              build the book and check its includes, anchors, the Rust
+                            names in its prose, and that no listing is pasted
+  exercises                 the red gate: everything compiles, and every exercise test
+                            fails on the untouched skeletons
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let root = repo_root();
+    match args.split_first() {
+        Some((command, rest)) if command == "book" => book::run(&root, book::Options::parse(rest)?),
+        Some((command, rest)) if command == "exercises" => {
+            if let Some(extra) = rest.first() {
+                return Err(format!("`exercises` takes no arguments, got `{extra}`").into());
+            }
+            exercises::run(&root)
+        }
+        Some((command, _)) if command == "help" || command == "--help" || command == "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some((command, _)) => Err(format!("unknown command `{command}`\n\n{USAGE}").into()),
+        None => Err(format!("no command given\n\n{USAGE}").into()),
+    }
+}
+
+/// The workspace root: xtask lives one level below it. Taken from the build rather than the
+/// current directory so `cargo xtask` works from any subdirectory.
+fn repo_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}

@@ -1,0 +1,332 @@
+//! The static half of `cargo xtask book --check`: reads every Markdown file under `book/src` and
+//! reports, with file and line,
+//!
+//! - includes whose file, anchor or line range is missing or empty ([`includes`]);
+//! - backticked Rust names in the prose that the workspace's code does not contain ([`names`]);
+//! - ```` ```rust ```` blocks holding pasted code instead of an include, and unclosed fences.
+//!
+//! Building the book with mdBook is the caller's job.
+
+mod includes;
+mod markdown;
+mod names;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+use crate::Result;
+use crate::workspace::{self, relative};
+
+/// Where the code that the book's names must exist in lives.
+const CODE_DIRS: [&str; 4] = ["chapters", "final", "exercises", "xtask"];
+
+/// Words the prose backticks that are not Rust code (`fsync`, `mdbook`), one per line.
+const ALLOWED_NAMES: &str = "book/allowed-names.txt";
+
+/// One thing wrong in the book, at a line of a Markdown file.
+#[derive(Debug)]
+pub struct Problem {
+    /// The Markdown file, relative to the repository root.
+    pub file: String,
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong, and what to do about it where that is not obvious.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// The outcome of a check: the problems, and how much was checked (a check that silently saw
+/// nothing would pass too).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every problem, in file and line order.
+    pub problems: Vec<Problem>,
+    /// Markdown files read.
+    pub pages: usize,
+    /// Include directives checked.
+    pub includes: usize,
+    /// Backticked Rust names checked.
+    pub names: usize,
+}
+
+/// Checks every Markdown file of the book.
+pub fn check(root: &Path) -> Result<Report> {
+    let pages = workspace::files_with_extension(&root.join("book/src"), "md")?;
+    if pages.is_empty() {
+        return Err("book/src holds no Markdown files".into());
+    }
+    let known = known_names(root)?;
+    let allowed = allowed_names(root)?;
+    let mut included = IncludedFiles::default();
+    let mut problems = Vec::new();
+    let (mut include_count, mut name_count) = (0, 0);
+    for page in &pages {
+        let text = workspace::read(page)?;
+        let mut report = |line: usize, message: String| {
+            problems.push(Problem {
+                file: relative(root, page),
+                line,
+                message,
+            });
+        };
+        let document = markdown::parse(&text);
+        include_count += check_includes(root, page, &text, &mut included, &mut report);
+        check_listings(&document, &mut report);
+        name_count += check_names(&document, &known, &allowed, &mut report);
+    }
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(Report {
+        problems,
+        pages: pages.len(),
+        includes: include_count,
+        names: name_count,
+    })
+}
+
+/// The contents of included files, read once each (chapters include the same file often).
+#[derive(Default)]
+struct IncludedFiles(HashMap<PathBuf, Option<String>>);
+
+impl IncludedFiles {
+    fn get(&mut self, path: &Path) -> Option<&str> {
+        self.0
+            .entry(path.to_path_buf())
+            .or_insert_with(|| std::fs::read_to_string(path).ok())
+            .as_deref()
+    }
+}
+
+fn check_includes(
+    root: &Path,
+    page: &Path,
+    text: &str,
+    files: &mut IncludedFiles,
+    report: &mut impl FnMut(usize, String),
+) -> usize {
+    let dir = page.parent().unwrap_or(root);
+    let mut checked = 0;
+    for (index, line) in text.lines().enumerate() {
+        for found in includes::find(line) {
+            checked += 1;
+            let directive = found.text;
+            let include = match found.parsed {
+                Ok(include) => include,
+                Err(why) => {
+                    report(index + 1, format!("`{directive}` {why}"));
+                    continue;
+                }
+            };
+            let target = normalize(&dir.join(&include.path));
+            let shown = relative(root, &target);
+            let Some(content) = files.get(&target) else {
+                report(
+                    index + 1,
+                    format!("`{directive}`: no such file {shown} (paths are relative to the page)"),
+                );
+                continue;
+            };
+            if let Err(why) = includes::check_selection(content, &shown, &include.selection) {
+                report(index + 1, format!("`{directive}`: {why}"));
+            }
+        }
+    }
+    checked
+}
+
+/// Rust listings must come from compiled files: a ```` ```rust ```` block may only hold include
+/// directives. Also reports unclosed fences, which swallow the rest of a page.
+fn check_listings(document: &markdown::Document<'_>, report: &mut impl FnMut(usize, String)) {
+    for block in &document.blocks {
+        if !block.closed {
+            report(
+                block.line,
+                "this code fence is never closed, so the rest of the page is code".to_string(),
+            );
+        }
+        if block.language != "rust" {
+            continue;
+        }
+        let mut text_lines = block.body.iter().filter(|(_, l)| !l.trim().is_empty());
+        match text_lines
+            .clone()
+            .find(|(_, l)| !includes::is_include_line(l))
+        {
+            Some((number, _)) => report(
+                *number,
+                "a ```rust block holds pasted code; include it from a compiled file instead \
+                 (`{{#include ../../chapters/…/src/x.rs:anchor}}`) so the book cannot drift \
+                 from the code"
+                    .to_string(),
+            ),
+            None if text_lines.next().is_none() => {
+                report(block.line, "an empty ```rust block".to_string());
+            }
+            None => {}
+        }
+    }
+}
+
+fn check_names(
+    document: &markdown::Document<'_>,
+    known: &HashSet<String>,
+    allowed: &HashSet<String>,
+    report: &mut impl FnMut(usize, String),
+) -> usize {
+    let mut checked = 0;
+    for (number, line) in &document.prose {
+        for span in markdown::code_spans(line) {
+            let Some(segments) = names::rust_path(span) else {
+                continue;
+            };
+            checked += 1;
+            if allowed.contains(&segments.join("::")) {
+                continue;
+            }
+            let unknown: Vec<&str> = segments
+                .iter()
+                .copied()
+                .filter(|s| !known.contains(*s) && !allowed.contains(*s))
+                .collect();
+            if !unknown.is_empty() {
+                report(
+                    *number,
+                    format!(
+                        "`{}` names `{}`, which the code does not contain; fix the name, or if \
+                         it is not Rust, add it to {ALLOWED_NAMES}",
+                        span.trim(),
+                        unknown.join("`, `")
+                    ),
+                );
+            }
+        }
+    }
+    checked
+}
+
+/// Every identifier in the workspace's Rust code, plus the crate names (`strata_wal`), which
+/// code refers to in `use` paths but which are defined in `Cargo.toml`s.
+fn known_names(root: &Path) -> Result<HashSet<String>> {
+    let mut known = HashSet::new();
+    for dir in CODE_DIRS {
+        let dir = root.join(dir);
+        for file in workspace::files_with_extension(&dir, "rs")? {
+            names::collect_identifiers(&workspace::read(&file)?, &mut known);
+        }
+        for manifest in workspace::files_with_extension(&dir, "toml")? {
+            if manifest.file_name().is_some_and(|n| n == "Cargo.toml")
+                && let Some(package) = workspace::package_name(&workspace::read(&manifest)?)
+            {
+                known.insert(package.replace('-', "_"));
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// The allowed names: one per line; blank lines and `#` comments ignored. A missing file allows
+/// nothing.
+fn allowed_names(root: &Path) -> Result<HashSet<String>> {
+    let path = root.join(ALLOWED_NAMES);
+    if !path.exists() {
+        return Ok(HashSet::new());
+    }
+    Ok(workspace::read(&path)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// Resolves `.` and `..` without touching the file system, so messages show
+/// `chapters/02-wal/src/log.rs` rather than `book/src/wal/../../../chapters/…`.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    use super::{check_listings, check_names, markdown, normalize};
+
+    fn listing_problems(page: &str) -> Vec<(usize, String)> {
+        let mut problems = Vec::new();
+        check_listings(&markdown::parse(page), &mut |line, message| {
+            problems.push((line, message))
+        });
+        problems
+    }
+
+    #[test]
+    fn rust_blocks_may_only_include() {
+        let ok = "```rust\n{{#include ../x.rs:a}}\n\n{{#rustdoc_include ../y.rs}}\n```\n\
+                  ```console\n$ cargo test\n```\n```text\nfn not_rust() {}\n```\n";
+        assert!(listing_problems(ok).is_empty());
+
+        let pasted = "# Page\n```rust,ignore\n{{#include ../x.rs:a}}\nlet x = 1;\n```\n";
+        let problems = listing_problems(pasted);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].0, 4);
+        assert!(problems[0].1.contains("pasted code"));
+
+        let empty = listing_problems("```rust\n\n```\n");
+        assert_eq!(empty.len(), 1);
+        assert!(empty[0].1.contains("empty"));
+    }
+
+    #[test]
+    fn unclosed_fences_are_reported() {
+        let problems = listing_problems("text\n```console\n$ ls\n");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].0, 2);
+        assert!(problems[0].1.contains("never closed"));
+    }
+
+    #[test]
+    fn prose_names_must_exist_unless_allowed() {
+        let known: HashSet<String> = ["Store", "open", "put"].map(String::from).into();
+        let allowed: HashSet<String> = ["fsync", "libc::write"].map(String::from).into();
+        let page = "Call `Store::open()`, then `put`, `fsync` and `libc::write`.\n\
+                    But `Store::opne` and `gte` are typos; `cargo test` is not a name.\n\
+                    ```text\n`Ignored` in code blocks\n```\n";
+        let mut problems = Vec::new();
+        check_names(
+            &markdown::parse(page),
+            &known,
+            &allowed,
+            &mut |line, message| problems.push((line, message)),
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].0, 2);
+        assert!(problems[0].1.contains("`Store::opne` names `opne`"));
+        assert!(problems[1].1.contains("`gte` names `gte`"));
+    }
+
+    #[test]
+    fn normalizes_relative_includes() {
+        assert_eq!(
+            normalize(Path::new("/r/book/src/wal/../../../chapters/./a.rs")),
+            Path::new("/r/chapters/a.rs")
+        );
+    }
+}

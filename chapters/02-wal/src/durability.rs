@@ -9,9 +9,11 @@
 //!   append their records and wait; the next fsync then covers all of them.
 
 use std::fs::File;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::io;
+use std::sync::PoisonError;
 use std::time::Duration;
+
+use crate::sync::{AtomicU64, Mutex, Ordering};
 
 use crate::{Error, Result};
 
@@ -38,11 +40,24 @@ pub enum SyncPolicy {
     Never,
 }
 
+/// Something that can be made durable: a log segment's file (or, in the loom
+/// tests, a model of one).
+pub trait SyncData {
+    /// Forces everything written so far to disk.
+    fn sync_data(&self) -> io::Result<()>;
+}
+
+impl SyncData for File {
+    fn sync_data(&self) -> io::Result<()> {
+        File::sync_data(self)
+    }
+}
+
 /// Tracks what is written and what is durable, and runs group commit.
 #[derive(Debug)]
-pub struct GroupCommit {
+pub struct GroupCommit<F = File> {
     /// The handle fsyncs go through. Holding this lock is being the leader.
-    file: Mutex<File>,
+    file: Mutex<F>,
     /// The highest sequence number handed to the operating system.
     written: AtomicU64,
     /// The highest sequence number known to be on disk.
@@ -51,9 +66,9 @@ pub struct GroupCommit {
     syncs: AtomicU64,
 }
 
-impl GroupCommit {
+impl<F: SyncData> GroupCommit<F> {
     /// Starts tracking `file`, whose records up to `durable` are on disk.
-    pub fn new(file: File, durable: u64) -> Self {
+    pub fn new(file: F, durable: u64) -> Self {
         GroupCommit {
             file: Mutex::new(file),
             written: AtomicU64::new(durable),
@@ -110,7 +125,7 @@ impl GroupCommit {
 
     /// Switches to a new segment after a checkpoint. Every record up to
     /// `durable` must already be on disk (the checkpoint synced the old segment).
-    pub fn switch_file(&self, file: File, durable: u64) {
+    pub fn switch_file(&self, file: F, durable: u64) {
         let mut current = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         *current = file;
         self.durable.fetch_max(durable, Ordering::Release);

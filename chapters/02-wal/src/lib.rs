@@ -28,7 +28,8 @@
 //! - [`writer`]: appending records to a segment file;
 //! - [`replay`]: reading a segment back, and telling a torn tail from corruption;
 //! - [`recovery`]: the recovery modes and what recovery reports;
-//! - [`durability`]: sync policies and group commit;
+//! - [`durability`]: sync policies and group commit (checked with loom, through
+//!   the small `sync` module that swaps std's primitives for loom's);
 //! - [`checkpoint`]: snapshot, new segment, old files removed;
 //! - [`segment`]: the names of the files in a store's directory;
 //! - [`lock`]: one writer per directory;
@@ -49,6 +50,7 @@ pub mod recovery;
 pub mod replay;
 pub mod segment;
 pub mod store;
+mod sync;
 pub mod writer;
 
 pub use checkpoint::CheckpointStep;

@@ -13,7 +13,13 @@
 //! 3. then everything: `cargo test -p chapter-01`.
 
 // Until you fill in the `todo!()`s, your functions ignore their arguments.
-#![allow(dead_code, unused_imports, unused_mut, unused_variables, clippy::ptr_arg)]
+#![allow(
+    dead_code,
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    clippy::ptr_arg
+)]
 
 pub mod atomic;
 pub mod format;

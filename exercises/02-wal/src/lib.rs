@@ -18,7 +18,13 @@
 //! 5. then everything: `cargo test -p chapter-02`.
 
 // Until you fill in the `todo!()`s, your functions ignore their arguments.
-#![allow(dead_code, unused_imports, unused_mut, unused_variables, clippy::ptr_arg)]
+#![allow(
+    dead_code,
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    clippy::ptr_arg
+)]
 
 pub mod checkpoint;
 pub mod record;
@@ -44,6 +50,8 @@ pub mod recovery;
 pub mod segment;
 #[path = "../../../chapters/02-wal/src/store.rs"]
 pub mod store;
+#[path = "../../../chapters/02-wal/src/sync.rs"]
+mod sync;
 
 pub use checkpoint::CheckpointStep;
 pub use durability::SyncPolicy;

@@ -1,0 +1,13 @@
+//! The synchronization primitives group commit is built from: std's, or loom's
+//! when compiled with `--cfg loom`, so that the loom tests (tests/loom.rs) can
+//! check every interleaving of concurrent writers.
+
+#[cfg(loom)]
+pub(crate) use loom::sync::Mutex;
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::Mutex;
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::{AtomicU64, Ordering};

@@ -21,6 +21,7 @@ pub struct DirLock {
 }
 
 impl DirLock {
+    // ANCHOR: acquire
     /// Takes the lock on `dir`, or fails at once with [`Error::Locked`].
     pub fn acquire(dir: &Path) -> Result<Self> {
         let path = dir.join(LOCK_FILE);
@@ -36,6 +37,7 @@ impl DirLock {
             Err(TryLockError::Error(e)) => Err(Error::io(path, e)),
         }
     }
+    // ANCHOR_END: acquire
 
     /// The lock file.
     pub fn path(&self) -> &Path {

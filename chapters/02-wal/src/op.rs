@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Map;
 use crate::codec;
 
+// ANCHOR: op
 /// One operation, as logged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op<'a> {
@@ -50,6 +51,7 @@ pub enum Change<'a> {
         key: &'a [u8],
     },
 }
+// ANCHOR_END: op
 
 impl Op<'_> {
     /// Applies this operation to `map`.

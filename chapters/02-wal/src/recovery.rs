@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 
+// ANCHOR: recovery_mode
 /// How recovery treats damaged records. See the module docs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum RecoveryMode {
@@ -31,6 +32,7 @@ pub enum RecoveryMode {
     /// middle: for salvage, not for normal operation.
     SkipAnyCorruptedRecords,
 }
+// ANCHOR_END: recovery_mode
 
 /// A torn tail that recovery cut off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,7 @@ pub struct Damage {
     pub reason: String,
 }
 
+// ANCHOR: recovery_report
 /// What opening a store found and did. See [`Store::recovery`](crate::Store::recovery).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecoveryReport {
@@ -75,6 +78,7 @@ pub struct RecoveryReport {
     /// Later segments removed by [`RecoveryMode::PointInTime`].
     pub discarded_segments: Vec<PathBuf>,
 }
+// ANCHOR_END: recovery_report
 
 impl RecoveryReport {
     /// Whether recovery found the log exactly as a clean shutdown leaves it.

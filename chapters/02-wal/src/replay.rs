@@ -102,6 +102,7 @@ pub fn replay(
 }
 // ANCHOR_END: replay
 
+// ANCHOR: next_valid_frame
 /// The offset of the first intact frame at or after `from` whose sequence
 /// number follows `last_seq`, if any.
 ///
@@ -114,3 +115,4 @@ fn next_valid_frame(bytes: &[u8], from: usize, last_seq: Option<u64>) -> Option<
         _ => false,
     })
 }
+// ANCHOR_END: next_valid_frame

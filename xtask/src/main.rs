@@ -5,7 +5,10 @@
 //! - `cargo xtask book --check` builds the book and checks what mdBook lets slip: includes,
 //!   anchors, the Rust names the prose mentions, and listings pasted instead of included.
 //! - `cargo xtask exercises` is the red gate: every exercise test must fail on the skeletons.
+//! - `cargo xtask bench-report <package>` turns the package's last `cargo bench` run into the
+//!   Markdown table the book includes (book/src/generated/<package>-bench.md).
 
+mod bench_report;
 mod book;
 mod book_check;
 mod exercises;
@@ -30,6 +33,8 @@ Commands:
                             names in its prose, and that no listing is pasted
   exercises                 the red gate: everything compiles, and every exercise test
                             fails on the untouched skeletons
+  bench-report <package>    write book/src/generated/<package>-bench.md from the
+                            package's last `cargo bench` run
 ";
 
 fn main() -> ExitCode {
@@ -53,6 +58,10 @@ fn run(args: &[String]) -> Result<()> {
             }
             exercises::run(&root)
         }
+        Some((command, rest)) if command == "bench-report" => match rest {
+            [package] => bench_report::run(&root, package),
+            _ => Err(format!("`bench-report` takes one package name\n\n{USAGE}").into()),
+        },
         Some((command, _)) if command == "help" || command == "--help" || command == "-h" => {
             print!("{USAGE}");
             Ok(())

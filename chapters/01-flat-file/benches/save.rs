@@ -1,8 +1,10 @@
 //! What a flat file costs: every save rewrites every entry, so changing one key
 //! costs as much as changing them all. Run with `cargo bench -p strata-flat-file`.
 //!
-//! Workloads (names shared across chapters): `save-one-change/N` changes one key
-//! in a map of N entries and saves; `reopen/N` opens a saved file of N entries.
+//! Workload names are shared across chapters, and each benchmark's name starts
+//! with the engine's (`flat-file`): `save-one-change/flat-file/N` changes one
+//! key in a map of N entries and saves; `reopen/flat-file/N` opens a saved file
+//! of N entries.
 
 // criterion's macros define undocumented public functions.
 #![allow(missing_docs)]
@@ -30,7 +32,7 @@ fn save(c: &mut Criterion) {
     for n in SIZES {
         let mut db = filled(dir.path(), n);
         group.throughput(Throughput::Elements(1));
-        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+        group.bench_function(BenchmarkId::new("flat-file", n), |b| {
             let mut i = 0u64;
             b.iter(|| {
                 i += 1;
@@ -49,7 +51,7 @@ fn reopen(c: &mut Criterion) {
     for n in SIZES {
         let path = filled(dir.path(), n).path().to_path_buf();
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+        group.bench_function(BenchmarkId::new("flat-file", n), |b| {
             b.iter(|| FlatFile::open(&path).expect("open").len())
         });
     }

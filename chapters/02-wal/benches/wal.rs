@@ -1,12 +1,15 @@
 //! What a write-ahead log costs and buys. Run with `cargo bench -p strata-wal`
 //! (add `-- seq-put` to run one group).
 //!
-//! - `seq-put/<policy>/<threads>`: 100-byte puts per second under each sync
+//! Workload names are shared across chapters, and each benchmark's name starts
+//! with the engine's (`wal`), so the book can set chapters side by side:
+//!
+//! - `seq-put/wal-<policy>/<threads>`: 100-byte puts per second under each sync
 //!   policy, from one thread and from four threads sharing one store (group
 //!   commit is what makes four `always` writers faster than one);
-//! - `rnd-get/<n>`: random reads from a store of n keys (memory only);
-//! - `reopen/<n>`: recovery time for a log of n records;
-//! - `checkpoint/<n>`: one checkpoint of a map of n entries.
+//! - `rnd-get/wal/<n>`: random reads from a store of n keys (memory only);
+//! - `reopen/wal/<n>`: recovery time for a log of n records;
+//! - `checkpoint/wal/<n>`: one checkpoint of a map of n entries.
 
 // criterion's macros define undocumented public functions.
 #![allow(missing_docs)]
@@ -51,7 +54,7 @@ fn seq_put(c: &mut Criterion) {
             let dir = tempfile::tempdir().expect("tempdir");
             let db = Store::open(dir.path(), Options::new(policy)).expect("open");
             let next = AtomicU64::new(0);
-            let id = BenchmarkId::new(name, format!("{threads}-thread"));
+            let id = BenchmarkId::new(format!("wal-{name}"), format!("{threads}-thread"));
             group.bench_function(id, |b| {
                 b.iter_custom(|iters| {
                     let per_thread = iters.div_ceil(threads);
@@ -72,7 +75,7 @@ fn seq_put(c: &mut Criterion) {
             let stats = db.stats();
             if stats.log_syncs > 0 {
                 eprintln!(
-                    "seq-put/{name}/{threads}-thread: {} puts, {} fsyncs ({:.1} puts per fsync)",
+                    "seq-put/wal-{name}/{threads}-thread: {} puts, {} fsyncs ({:.1} puts per fsync)",
                     stats.last_seq,
                     stats.log_syncs,
                     stats.last_seq as f64 / stats.log_syncs as f64
@@ -100,7 +103,7 @@ fn rnd_get(c: &mut Criterion) {
     let dir = filled(n);
     let db = Store::open(dir.path(), Options::new(SyncPolicy::Never)).expect("open");
     group.throughput(Throughput::Elements(1));
-    group.bench_function(BenchmarkId::from_parameter(n), |b| {
+    group.bench_function(BenchmarkId::new("wal", n), |b| {
         let mut x = 0x2545_f491_4f6c_dd1d_u64;
         b.iter(|| {
             // xorshift: a cheap random key order
@@ -119,7 +122,7 @@ fn reopen(c: &mut Criterion) {
     for n in [10_000u64, 100_000, 1_000_000] {
         let dir = filled(n);
         group.throughput(Throughput::Elements(n));
-        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+        group.bench_function(BenchmarkId::new("wal", n), |b| {
             b.iter(|| {
                 let db = Store::open(dir.path(), Options::new(SyncPolicy::Never)).expect("open");
                 assert_eq!(db.recovery().records_replayed, n);
@@ -136,7 +139,7 @@ fn checkpoint(c: &mut Criterion) {
         let dir = filled(n);
         let db = Store::open(dir.path(), Options::new(SyncPolicy::Never)).expect("open");
         group.throughput(Throughput::Elements(n));
-        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+        group.bench_function(BenchmarkId::new("wal", n), |b| {
             let mut i = 0u64;
             b.iter(|| {
                 i += 1;

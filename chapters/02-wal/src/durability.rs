@@ -13,7 +13,7 @@ use std::io;
 use std::sync::PoisonError;
 use std::time::Duration;
 
-use crate::sync::{AtomicU64, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, Condvar, Mutex, Ordering};
 
 use crate::{Error, Result};
 
@@ -54,10 +54,18 @@ impl SyncData for File {
 }
 
 /// Tracks what is written and what is durable, and runs group commit.
+///
+/// One thread at a time is the *leader*: it fsyncs, outside any lock, while the
+/// others wait on a condition variable. When the fsync ends, every waiter wakes
+/// at once; those it covered return, and one of the rest leads the next fsync,
+/// which covers every record appended in the meantime. (Queueing the waiters on
+/// a mutex instead would wake them one by one, a convoy in which each fsync
+/// covers only a record or two.)
 #[derive(Debug)]
 pub struct GroupCommit<F = File> {
-    /// The handle fsyncs go through. Holding this lock is being the leader.
-    file: Mutex<F>,
+    leader: Mutex<Leader<F>>,
+    /// Signalled when an fsync ends.
+    synced: Condvar,
     /// The highest sequence number handed to the operating system.
     written: AtomicU64,
     /// The highest sequence number known to be on disk.
@@ -66,11 +74,26 @@ pub struct GroupCommit<F = File> {
     syncs: AtomicU64,
 }
 
+#[derive(Debug)]
+struct Leader<F> {
+    /// The segment fsyncs go to.
+    file: Arc<F>,
+    /// Whether a leader is fsyncing now.
+    syncing: bool,
+    /// Set when an fsync failed: after that, nothing written is known durable.
+    failed: bool,
+}
+
 impl<F: SyncData> GroupCommit<F> {
     /// Starts tracking `file`, whose records up to `durable` are on disk.
     pub fn new(file: F, durable: u64) -> Self {
         GroupCommit {
-            file: Mutex::new(file),
+            leader: Mutex::new(Leader {
+                file: Arc::new(file),
+                syncing: false,
+                failed: false,
+            }),
+            synced: Condvar::new(),
             written: AtomicU64::new(durable),
             durable: AtomicU64::new(durable),
             syncs: AtomicU64::new(0),
@@ -98,23 +121,44 @@ impl<F: SyncData> GroupCommit<F> {
     }
 
     // ANCHOR: wait_durable
-    /// Returns once record `seq` is on disk, fsyncing if no one else has.
+    /// Returns once record `seq` is on disk, fsyncing if no one else will.
     pub fn wait_durable(&self, seq: u64) -> Result<()> {
-        if self.durable_seq() >= seq {
-            return Ok(());
+        let mut leader = self.leader.lock().map_err(|_| Error::Poisoned)?;
+        loop {
+            if leader.failed {
+                return Err(Error::Poisoned);
+            }
+            if self.durable_seq() >= seq {
+                return Ok(());
+            }
+            if !leader.syncing {
+                break;
+            }
+            // Someone is fsyncing; it may cover us. Wait for it and look again.
+            leader = self.synced.wait(leader).map_err(|_| Error::Poisoned)?;
         }
-        // Become the leader. Whoever led while we waited may have covered us.
-        let file = self.file.lock().map_err(|_| Error::Poisoned)?;
-        if self.durable_seq() >= seq {
-            return Ok(());
-        }
-        // Everything written by now goes to disk with this one fsync,
-        // including the records of threads queued behind us.
+        // We lead. This fsync covers every record written so far, including
+        // those of the threads that will wait while it runs.
+        leader.syncing = true;
         let target = self.written.load(Ordering::Acquire);
-        file.sync_data().map_err(|e| Error::io("log segment", e))?;
-        self.syncs.fetch_add(1, Ordering::Relaxed);
-        self.durable.fetch_max(target, Ordering::Release);
-        Ok(())
+        let file = Arc::clone(&leader.file);
+        drop(leader);
+
+        let result = file.sync_data();
+
+        let mut leader = self.leader.lock().unwrap_or_else(PoisonError::into_inner);
+        leader.syncing = false;
+        match &result {
+            Ok(()) => {
+                self.syncs.fetch_add(1, Ordering::Relaxed);
+                self.durable.fetch_max(target, Ordering::Release);
+            }
+            // A failed fsync may have dropped dirty pages: never retry it.
+            Err(_) => leader.failed = true,
+        }
+        drop(leader);
+        self.synced.notify_all();
+        result.map_err(|e| Error::io("log segment", e))
     }
     // ANCHOR_END: wait_durable
 
@@ -126,8 +170,10 @@ impl<F: SyncData> GroupCommit<F> {
     /// Switches to a new segment after a checkpoint. Every record up to
     /// `durable` must already be on disk (the checkpoint synced the old segment).
     pub fn switch_file(&self, file: F, durable: u64) {
-        let mut current = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        *current = file;
+        let mut leader = self.leader.lock().unwrap_or_else(PoisonError::into_inner);
+        // A leader already fsyncing the old segment keeps its handle: its
+        // target counts only records in that segment.
+        leader.file = Arc::new(file);
         self.durable.fetch_max(durable, Ordering::Release);
     }
 }

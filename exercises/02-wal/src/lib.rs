@@ -6,13 +6,16 @@
 //! is used from the reference crate `strata-flat-file`, so this chapter works
 //! whatever state your chapter 1 is in.
 //!
-//! Write them in this order, checking each with its tests:
+//! Write them in this order, checking each with its tests (each step's tests
+//! need the steps before it):
 //!
 //! 1. [`record::encode`] and [`record::decode`] in `src/record.rs`:
-//!    `cargo test -p chapter-02 record`;
+//!    `cargo test -p chapter-02 suite::record`;
 //! 2. [`writer::LogWriter::append`] in `src/writer.rs`:
-//!    `cargo test -p chapter-02 store`;
-//! 3. [`replay::replay`] in `src/replay.rs`: `cargo test -p chapter-02 recovery`;
+//!    `cargo test -p chapter-02 suite::snapshot`, then
+//!    `cargo test -p chapter-02 durability` (all but the one that reopens);
+//! 3. [`replay::replay`] in `src/replay.rs`: `cargo test -p chapter-02 recovery`,
+//!    then `cargo test -p chapter-02 suite::store`;
 //! 4. [`checkpoint::checkpoint`] in `src/checkpoint.rs`:
 //!    `cargo test -p chapter-02 checkpoint`;
 //! 5. then everything: `cargo test -p chapter-02`.

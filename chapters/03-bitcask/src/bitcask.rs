@@ -1,0 +1,523 @@
+//! [`Bitcask`]: the store. The data files are the database; the keydir says
+//! where each key's latest entry is.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::entry::{self, TOMBSTONE_V2_LEN};
+use crate::files::{self, data_path, hint_path};
+use crate::hint;
+use crate::keydir::{Keydir, Location, MAX_OFFSET};
+use crate::lock::{Lock, LockKind};
+use crate::options::{Options, SyncStrategy};
+use crate::scan;
+use crate::writer::FileWriter;
+use crate::{Error, Result};
+
+/// Live and total entries of one data file: what the merge triggers look at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileStats {
+    /// Entries the keydir points at.
+    pub live_keys: u64,
+    /// Their bytes.
+    pub live_bytes: u64,
+    /// All entries, tombstones included.
+    pub total_keys: u64,
+    /// Their bytes.
+    pub total_bytes: u64,
+}
+
+/// What opening found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenReport {
+    /// Data files loaded from a valid hint file.
+    pub from_hints: u32,
+    /// Data files scanned (no valid hint).
+    pub scanned: u32,
+    /// Files whose scan ended in an incomplete entry: (file id, bytes ignored).
+    pub torn_tails: Vec<(u32, u64)>,
+    /// Entries skipped for a bad CRC while scanning.
+    pub bad_entries: u32,
+    /// Hint files whose records stopped making sense partway (the rest of
+    /// that file was skipped, as Riak does).
+    pub hints_cut_short: Vec<u32>,
+    /// Files left over from an interrupted merge, removed.
+    pub purged: Vec<u32>,
+}
+
+/// A Bitcask: a log-structured hash table whose directories Riak's bitcask
+/// 2.1.0 can read and write.
+///
+/// Writes append to the active data file (and its hint file); the keydir, in
+/// memory, maps each key to its latest entry; a read is one lookup and one
+/// positioned read, with the entry's CRC checked every time.
+///
+/// One writer per directory, through Riak's lock file protocol; read-only
+/// opens ([`Bitcask::open_read_only`]) can run beside it and see the files
+/// that existed when they opened, except the one being written.
+#[derive(Debug)]
+pub struct Bitcask {
+    pub(crate) dir: PathBuf,
+    pub(crate) options: Options,
+    pub(crate) keydir: Keydir,
+    /// A read handle on every data file the keydir can point into.
+    pub(crate) readers: HashMap<u32, File>,
+    pub(crate) stats: HashMap<u32, FileStats>,
+    /// The file being written, created by the first write after open.
+    pub(crate) active: Option<FileWriter>,
+    /// The largest file id seen or created: the next file gets one more.
+    pub(crate) max_id: u32,
+    pub(crate) write_lock: Option<Lock>,
+    last_sync: Instant,
+    report: OpenReport,
+}
+
+impl Bitcask {
+    /// Opens the cask in `dir` for reading and writing, taking the write lock
+    /// (a stale lock left by a dead process is removed first).
+    ///
+    /// # Errors
+    /// [`Error::Locked`] if a live process has it open for writing.
+    pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Bitcask> {
+        let dir = dir.as_ref().to_path_buf();
+        if !dir.is_dir() {
+            if !options.create_if_missing {
+                return Err(Error::NotFound { path: dir });
+            }
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        let lock = Lock::acquire(&dir, LockKind::Write)?;
+        let mut cask = Bitcask::load(dir, options, true)?;
+        cask.write_lock = Some(lock);
+        Ok(cask)
+    }
+
+    /// Opens the cask in `dir` for reading only, beside a writer if there is
+    /// one. As in Riak, the files named in the write and merge locks (being
+    /// written) are left out.
+    pub fn open_read_only(dir: impl AsRef<Path>, options: Options) -> Result<Bitcask> {
+        let dir = dir.as_ref().to_path_buf();
+        if !dir.is_dir() {
+            return Err(Error::NotFound { path: dir });
+        }
+        Bitcask::load(dir, options, false)
+    }
+
+    // ANCHOR: load
+    /// Rebuilds the keydir from every readable data file, oldest first: from
+    /// its hint file when that is valid, else by scanning the data file.
+    fn load(dir: PathBuf, options: Options, writable: bool) -> Result<Bitcask> {
+        let mut report = OpenReport::default();
+        let ids = files::list_data_files(&dir)?;
+        let max_id = ids.last().copied().unwrap_or(0);
+        let locked: Vec<PathBuf> = [LockKind::Write, LockKind::Merge]
+            .into_iter()
+            .filter_map(|kind| crate::lock::named_file(&dir, kind))
+            .collect();
+        let mut cask = Bitcask {
+            dir,
+            options,
+            keydir: Keydir::new(),
+            readers: HashMap::new(),
+            stats: HashMap::new(),
+            active: None,
+            max_id,
+            write_lock: None,
+            last_sync: Instant::now(),
+            report: OpenReport::default(),
+        };
+        for id in ids {
+            let path = data_path(&cask.dir, id);
+            if files::is_pending_delete(&path) {
+                // A merge finished with this file; a writer removes it.
+                if writable {
+                    files::remove_pair(&cask.dir, id)?;
+                    report.purged.push(id);
+                }
+                continue;
+            }
+            if !writable && locked.iter().any(|l| l.file_name() == path.file_name()) {
+                continue;
+            }
+            let reader = File::open(&path).map_err(|e| Error::io(&path, e))?;
+            let size = reader.metadata().map_err(|e| Error::io(&path, e))?.len();
+            cask.readers.insert(id, reader);
+            match fs::read(hint_path(&cask.dir, id)) {
+                Ok(bytes) if hint::validated(&bytes).is_some() => {
+                    report.from_hints += 1;
+                    let records = hint::validated(&bytes).unwrap_or_default();
+                    for record in hint::records(records) {
+                        // Riak's bound, `+ 1` included.
+                        if record.offset + u64::from(record.entry_len) > size + 1 {
+                            report.hints_cut_short.push(id);
+                            break;
+                        }
+                        let location = Location {
+                            file_id: id,
+                            offset: record.offset,
+                            entry_len: record.entry_len,
+                            tstamp: record.tstamp,
+                        };
+                        cask.apply(record.key, location, record.tombstone);
+                    }
+                }
+                _ => {
+                    report.scanned += 1;
+                    let scanned = scan::scan(&path, |e| {
+                        let location = Location {
+                            file_id: id,
+                            offset: e.offset,
+                            entry_len: e.entry_len,
+                            tstamp: e.tstamp,
+                        };
+                        cask.apply(&e.key, location, entry::is_tombstone(&e.value));
+                        Ok(())
+                    })?;
+                    report.bad_entries += scanned.bad_entries;
+                    if scanned.torn_bytes > 0 {
+                        report.torn_tails.push((id, scanned.torn_bytes));
+                    }
+                }
+            }
+        }
+        cask.report = report;
+        Ok(cask)
+    }
+    // ANCHOR_END: load
+
+    /// Applies one entry found while loading: the last (file, offset) wins.
+    fn apply(&mut self, key: &[u8], location: Location, tombstone: bool) {
+        let stats = self.stats.entry(location.file_id).or_default();
+        stats.total_keys += 1;
+        stats.total_bytes += u64::from(location.entry_len);
+        let previous = if tombstone {
+            self.keydir.remove(key)
+        } else {
+            stats.live_keys += 1;
+            stats.live_bytes += u64::from(location.entry_len);
+            self.keydir.insert(key, location)
+        };
+        if let Some(previous) = previous {
+            self.forget(previous);
+        }
+    }
+
+    /// Counts `location` as dead in its file's stats.
+    pub(crate) fn forget(&mut self, location: Location) {
+        if let Some(stats) = self.stats.get_mut(&location.file_id) {
+            stats.live_keys = stats.live_keys.saturating_sub(1);
+            stats.live_bytes = stats
+                .live_bytes
+                .saturating_sub(u64::from(location.entry_len));
+        }
+    }
+
+    /// What opening found.
+    pub fn open_report(&self) -> &OpenReport {
+        &self.report
+    }
+
+    /// The cask's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    // ANCHOR: get
+    /// The value of `key`, read from its data file and checked against its CRC.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the entry's bytes are damaged: never wrong data.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let Some(location) = self.keydir.get(key) else {
+            return Ok(None);
+        };
+        if self.is_expired(location.tstamp) {
+            return Ok(None);
+        }
+        let bytes = self.read_entry(location)?;
+        let path = || data_path(&self.dir, location.file_id);
+        let entry = entry::decode(&bytes).map_err(|reason| Error::Corrupt {
+            path: path(),
+            offset: location.offset,
+            reason,
+        })?;
+        if entry.key != key {
+            let reason = "the entry holds another key".to_string();
+            return Err(Error::Corrupt {
+                path: path(),
+                offset: location.offset,
+                reason,
+            });
+        }
+        Ok((!entry::is_tombstone(entry.value)).then(|| entry.value.to_vec()))
+    }
+    // ANCHOR_END: get
+
+    /// The bytes of the entry at `location`, from the write buffer or the file.
+    pub(crate) fn read_entry(&self, location: Location) -> Result<Vec<u8>> {
+        if let Some(active) = &self.active
+            && active.id() == location.file_id
+            && let Some(bytes) = active.buffered(location.offset, location.entry_len)
+        {
+            return Ok(bytes.to_vec());
+        }
+        let path = || data_path(&self.dir, location.file_id);
+        let file = self
+            .readers
+            .get(&location.file_id)
+            .ok_or_else(|| Error::Corrupt {
+                path: path(),
+                offset: location.offset,
+                reason: "the keydir points into a file that is not open".into(),
+            })?;
+        let mut bytes = vec![0; location.entry_len as usize];
+        files::read_at(file, &mut bytes, location.offset).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => Error::Corrupt {
+                path: path(),
+                offset: location.offset,
+                reason: "the entry runs past the end of the file".into(),
+            },
+            _ => Error::io(path(), e),
+        })?;
+        Ok(bytes)
+    }
+
+    pub(crate) fn is_expired(&self, tstamp: u32) -> bool {
+        let expiry = self.options.expiry_secs;
+        expiry > 0 && u64::from(tstamp) + u64::from(expiry) < u64::from(self.options.clock.now())
+    }
+
+    // ANCHOR: put
+    /// Sets `key` to `value`.
+    ///
+    /// # Errors
+    /// [`Error::KeyTooLarge`], [`Error::ValueTooLarge`], and
+    /// [`Error::ReservedValue`] for a value that would read as a delete.
+    pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+        let entry_len = entry::entry_len(key.len(), value.len())?;
+        if entry::is_tombstone(value) {
+            return Err(Error::ReservedValue);
+        }
+        let previous = self.keydir.get(key);
+        // Overwriting a value held in an older file writes a tombstone for it
+        // first, so that a merge that drops this file cannot bring it back.
+        let tombstone_first = |active: u32| previous.filter(|p| p.file_id < active);
+        let tombstone_len = entry::entry_len(key.len(), TOMBSTONE_V2_LEN)?;
+        let needed = u64::from(entry_len) + u64::from(tombstone_len);
+        self.prepare_write(needed, previous.map(|p| p.file_id))?;
+        let tstamp = self.options.clock.now();
+        let active_id = self.active_id();
+        if let Some(old) = tombstone_first(active_id) {
+            let offset =
+                self.active_mut()?
+                    .append(tstamp, key, &entry::tombstone_v2(old.file_id))?;
+            self.count_written(
+                Location {
+                    file_id: active_id,
+                    offset,
+                    entry_len: tombstone_len,
+                    tstamp,
+                },
+                false,
+            );
+        }
+        let active = self.active_mut()?;
+        let offset = active.append(tstamp, key, value)?;
+        let location = Location {
+            file_id: active.id(),
+            offset,
+            entry_len,
+            tstamp,
+        };
+        self.count_written(location, true);
+        if let Some(previous) = self.keydir.insert(key, location) {
+            self.forget(previous);
+        }
+        self.after_write()
+    }
+    // ANCHOR_END: put
+
+    /// Removes `key`. Removing a missing key writes nothing.
+    pub fn delete(&mut self, key: &[u8]) -> Result<()> {
+        let Some(previous) = self.keydir.get(key) else {
+            return Ok(());
+        };
+        let entry_len = entry::entry_len(key.len(), TOMBSTONE_V2_LEN)?;
+        self.prepare_write(u64::from(entry_len), Some(previous.file_id))?;
+        let tstamp = self.options.clock.now();
+        let active = self.active_mut()?;
+        let offset = active.append(tstamp, key, &entry::tombstone_v2(previous.file_id))?;
+        let location = Location {
+            file_id: active.id(),
+            offset,
+            entry_len,
+            tstamp,
+        };
+        self.count_written(location, false);
+        self.keydir.remove(key);
+        self.forget(previous);
+        self.after_write()
+    }
+
+    /// Counts a written entry in its file's stats.
+    fn count_written(&mut self, location: Location, live: bool) {
+        let stats = self.stats.entry(location.file_id).or_default();
+        stats.total_keys += 1;
+        stats.total_bytes += u64::from(location.entry_len);
+        if live {
+            stats.live_keys += 1;
+            stats.live_bytes += u64::from(location.entry_len);
+        }
+    }
+
+    fn active_id(&self) -> u32 {
+        self.active.as_ref().map_or(0, FileWriter::id)
+    }
+
+    fn active_mut(&mut self) -> Result<&mut FileWriter> {
+        self.active.as_mut().ok_or(Error::ReadOnly)
+    }
+
+    /// Makes sure the active file can take `needed` more bytes, rolling over
+    /// to a new file when it cannot, or when the key's current entry is in a
+    /// newer file than the active one (a merge's output): the newest entry must
+    /// always be the one with the highest (file id, offset).
+    fn prepare_write(&mut self, needed: u64, current_file: Option<u32>) -> Result<()> {
+        if self.write_lock.is_none() {
+            return Err(Error::ReadOnly);
+        }
+        let roll = match &self.active {
+            None => true,
+            Some(active) => {
+                let full = !active.is_empty() && active.len() + needed > self.options.max_file_size;
+                let too_far = active.len() + needed > MAX_OFFSET;
+                full || too_far || current_file.is_some_and(|f| f > active.id())
+            }
+        };
+        if roll {
+            self.roll_over()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the active file (if any) and starts the next one.
+    fn roll_over(&mut self) -> Result<()> {
+        let had_active = self.active.is_some();
+        if let Some(active) = self.active.take() {
+            active.close()?;
+        }
+        self.max_id += 1;
+        let writer = FileWriter::create(&self.dir, self.max_id)?;
+        let path = writer.data_path().to_path_buf();
+        let reader = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        self.readers.insert(writer.id(), reader);
+        if let Some(lock) = self.write_lock.as_mut() {
+            lock.set_active(&path)?;
+        }
+        self.active = Some(writer);
+        if had_active && self.options.auto_merge && self.needs_merge() {
+            self.merge()?;
+        }
+        Ok(())
+    }
+
+    fn after_write(&mut self) -> Result<()> {
+        match self.options.sync {
+            SyncStrategy::None => Ok(()),
+            SyncStrategy::Always => self.sync(),
+            SyncStrategy::Interval(every) if self.last_sync.elapsed() >= every => self.sync(),
+            SyncStrategy::Interval(_) => Ok(()),
+        }
+    }
+
+    /// Makes every write so far durable (data and hint files).
+    pub fn sync(&mut self) -> Result<()> {
+        if let Some(active) = self.active.as_mut() {
+            active.sync()?;
+        }
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// The number of live keys.
+    pub fn len(&self) -> usize {
+        self.keydir.len()
+    }
+
+    /// Whether there are no live keys.
+    pub fn is_empty(&self) -> bool {
+        self.keydir.is_empty()
+    }
+
+    /// Every live key, in no particular order.
+    pub fn keys(&self) -> Vec<Vec<u8>> {
+        self.keydir
+            .iter()
+            .filter(|(_, l)| !self.is_expired(l.tstamp))
+            .map(|(k, _)| k.to_vec())
+            .collect()
+    }
+
+    /// Calls `f` with every live key and its value, in no particular order.
+    /// Stops at the first error (a damaged entry, or one `f` returns).
+    pub fn fold<E: From<Error>>(
+        &self,
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for (key, location) in self.keydir.iter() {
+            if self.is_expired(location.tstamp) {
+                continue;
+            }
+            if let Some(value) = self.get(key)? {
+                f(key, &value)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Per-file entry counts, for the merge triggers and for curiosity.
+    pub fn file_stats(&self) -> &HashMap<u32, FileStats> {
+        &self.stats
+    }
+
+    /// Bytes of memory the keydir uses, and how many of them are keys.
+    pub fn keydir_bytes(&self) -> (usize, usize) {
+        (self.keydir.heap_bytes(), self.keydir.key_bytes())
+    }
+
+    /// Whether some file other than the active one has reached a merge trigger.
+    pub fn needs_merge(&self) -> bool {
+        let triggers = self.options.merge_triggers;
+        self.stats.iter().any(|(&id, s)| {
+            let dead_keys = s.total_keys - s.live_keys.min(s.total_keys);
+            let dead_bytes = s.total_bytes - s.live_bytes.min(s.total_bytes);
+            Some(id) != self.active.as_ref().map(FileWriter::id)
+                && s.total_keys > 0
+                && (dead_keys * 100 >= u64::from(triggers.frag_merge_trigger) * s.total_keys
+                    || dead_bytes >= triggers.dead_bytes_merge_trigger)
+        })
+    }
+
+    /// Closes the active file (writing its hint trailer), syncs, and releases
+    /// the write lock.
+    pub fn close(mut self) -> Result<()> {
+        if let Some(active) = self.active.take() {
+            active.close()?;
+        }
+        self.write_lock.take();
+        Ok(())
+    }
+}
+
+impl Drop for Bitcask {
+    /// Dropping without [`close`](Bitcask::close) is like a crash: buffered
+    /// writes are handed to the OS (best effort), but the active file's hint
+    /// gets no trailer, so the next open scans that data file.
+    fn drop(&mut self) {
+        if let Some(active) = self.active.as_mut() {
+            let _ = active.flush();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! The files in a bitcask directory: their names, and reading entries back.
+//!
+//! `N.bitcask.data` holds entries; `N.bitcask.hint` its hints. `N` is a decimal
+//! file id, not zero-padded, so files sort by their numeric id. Ids only grow,
+//! and may have gaps.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// The data file with id `id`.
+pub fn data_path(dir: &Path, id: u32) -> PathBuf {
+    dir.join(format!("{id}.bitcask.data"))
+}
+
+/// The hint file of data file `id`.
+pub fn hint_path(dir: &Path, id: u32) -> PathBuf {
+    dir.join(format!("{id}.bitcask.hint"))
+}
+
+/// The id in a data file's name, as Riak recognises it: exactly three
+/// dot-separated pieces, the last `data`, the first a number.
+pub fn data_file_id(name: &str) -> Option<u32> {
+    let pieces: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
+    match pieces.as_slice() {
+        [id, "bitcask", "data"] => id.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The data files in `dir`, by ascending id.
+pub fn list_data_files(dir: &Path) -> Result<Vec<u32>> {
+    let mut ids = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        if let Some(id) = entry.file_name().to_str().and_then(data_file_id) {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// Whether a file carries Riak's pending-delete mark: the setuid or
+/// other-execute permission bit, set on a merge's inputs before deletion.
+pub fn is_pending_delete(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o4001 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Marks a file pending-delete, as Riak's merge does (other-execute bit).
+pub fn mark_pending_delete(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .permissions()
+            .mode();
+        fs::set_permissions(path, fs::Permissions::from_mode(mode | 0o001))
+            .map_err(|e| Error::io(path, e))?;
+        File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Removes data file `id` and its hint, if present.
+pub fn remove_pair(dir: &Path, id: u32) -> Result<()> {
+    for path in [hint_path(dir, id), data_path(dir, id)] {
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Ok(())
+}
+
+/// Syncs a directory so that file creations and removals in it are durable.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Reads exactly `buf.len()` bytes at `offset` without moving a file cursor,
+/// so many readers can share one handle.
+pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            let n = std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            done += n;
+        }
+        Ok(())
+    }
+}

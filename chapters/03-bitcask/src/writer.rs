@@ -1,0 +1,154 @@
+//! The file pair being written: a data file and its hint file.
+//!
+//! Entries and hint records are gathered in buffers and handed to the
+//! operating system in blocks (when a buffer fills, and on sync, rollover and
+//! close), so a put costs no system call. Reads of entries still in the buffer
+//! are served from it. Closing writes the hint file's CRC trailer and syncs
+//! both files: until then, the hint has no trailer and opening would ignore it.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::entry;
+use crate::files::{self, data_path, hint_path};
+use crate::hint::{self, HintRecord};
+use crate::{Error, Result};
+
+/// Buffered bytes handed to the operating system at once.
+const BLOCK: usize = 64 * 1024;
+
+/// A data file and its hint file, open for appending.
+#[derive(Debug)]
+pub struct FileWriter {
+    id: u32,
+    data_path: PathBuf,
+    hint_path: PathBuf,
+    data: File,
+    hint: File,
+    data_buf: Vec<u8>,
+    hint_buf: Vec<u8>,
+    hint_crc: crc32fast::Hasher,
+    /// Bytes of the data file, including those still buffered.
+    len: u64,
+    /// Bytes of the data file already handed to the operating system.
+    flushed: u64,
+}
+
+impl FileWriter {
+    /// Creates data file `id` and its hint file in `dir` (both must be new).
+    pub fn create(dir: &Path, id: u32) -> Result<FileWriter> {
+        let create = |path: &Path| {
+            OpenOptions::new()
+                .append(true)
+                .create_new(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))
+        };
+        let (data_path, hint_path) = (data_path(dir, id), hint_path(dir, id));
+        let data = create(&data_path)?;
+        let hint = create(&hint_path)?;
+        files::sync_dir(dir)?;
+        Ok(FileWriter {
+            id,
+            data_path,
+            hint_path,
+            data,
+            hint,
+            data_buf: Vec::with_capacity(BLOCK),
+            hint_buf: Vec::with_capacity(BLOCK),
+            hint_crc: crc32fast::Hasher::new(),
+            len: 0,
+            flushed: 0,
+        })
+    }
+
+    /// The file id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The data file's path.
+    pub fn data_path(&self) -> &Path {
+        &self.data_path
+    }
+
+    /// Bytes in the data file, buffered ones included.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    // ANCHOR: append
+    /// Appends an entry and its hint record; returns the entry's offset.
+    /// The caller has checked the sizes with [`entry::entry_len`].
+    pub fn append(&mut self, tstamp: u32, key: &[u8], value: &[u8]) -> Result<u64> {
+        let offset = self.len;
+        let before = self.data_buf.len();
+        entry::encode(tstamp, key, value, &mut self.data_buf);
+        let entry_len = (self.data_buf.len() - before) as u32;
+        self.len += u64::from(entry_len);
+
+        let before = self.hint_buf.len();
+        let tombstone = entry::is_tombstone(value);
+        hint::encode(
+            &HintRecord {
+                tstamp,
+                key,
+                entry_len,
+                offset,
+                tombstone,
+            },
+            &mut self.hint_buf,
+        );
+        self.hint_crc.update(&self.hint_buf[before..]);
+
+        if self.data_buf.len() >= BLOCK || self.hint_buf.len() >= BLOCK {
+            self.flush()?;
+        }
+        Ok(offset)
+    }
+    // ANCHOR_END: append
+
+    /// The bytes at `offset..offset + len` if they are still in the buffer.
+    pub fn buffered(&self, offset: u64, len: u32) -> Option<&[u8]> {
+        let start = usize::try_from(offset.checked_sub(self.flushed)?).ok()?;
+        self.data_buf.get(start..start + len as usize)
+    }
+
+    /// Hands the buffers to the operating system.
+    pub fn flush(&mut self) -> Result<()> {
+        self.data
+            .write_all(&self.data_buf)
+            .map_err(|e| Error::io(&self.data_path, e))?;
+        self.data_buf.clear();
+        self.flushed = self.len;
+        self.hint
+            .write_all(&self.hint_buf)
+            .map_err(|e| Error::io(&self.hint_path, e))?;
+        self.hint_buf.clear();
+        Ok(())
+    }
+
+    /// Flushes, then forces both files to disk.
+    pub fn sync(&mut self) -> Result<()> {
+        self.flush()?;
+        self.data
+            .sync_data()
+            .map_err(|e| Error::io(&self.data_path, e))?;
+        self.hint
+            .sync_data()
+            .map_err(|e| Error::io(&self.hint_path, e))
+    }
+
+    /// Finishes the pair: the hint file's CRC trailer, then both files synced.
+    pub fn close(mut self) -> Result<()> {
+        let crc = self.hint_crc.clone().finalize();
+        hint::encode_trailer(crc, &mut self.hint_buf);
+        self.sync()
+    }
+}

@@ -6,13 +6,10 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::entry::{self, TOMBSTONE_V2_LEN};
-use crate::files::{self, data_path, hint_path};
-use crate::hint;
+use crate::files::{self, data_path};
 use crate::keydir::{Keydir, Location, MAX_OFFSET};
 use crate::lock::{Lock, LockKind};
 use crate::options::{Options, SyncStrategy};
-use crate::scan;
 use crate::writer::FileWriter;
 use crate::{Error, Result};
 
@@ -70,8 +67,8 @@ pub struct Bitcask {
     /// The largest file id seen or created: the next file gets one more.
     pub(crate) max_id: u32,
     pub(crate) write_lock: Option<Lock>,
-    last_sync: Instant,
-    report: OpenReport,
+    pub(crate) last_sync: Instant,
+    pub(crate) report: OpenReport,
 }
 
 impl Bitcask {
@@ -105,29 +102,26 @@ impl Bitcask {
         Bitcask::load(dir, options, false)
     }
 
-    // ANCHOR: load
-    /// Rebuilds the keydir from every readable data file, oldest first: from
-    /// its hint file when that is valid, else by scanning the data file.
+    /// Lists the data files and rebuilds the keydir from them, oldest first.
     fn load(dir: PathBuf, options: Options, writable: bool) -> Result<Bitcask> {
-        let mut report = OpenReport::default();
         let ids = files::list_data_files(&dir)?;
-        let max_id = ids.last().copied().unwrap_or(0);
         let locked: Vec<PathBuf> = [LockKind::Write, LockKind::Merge]
             .into_iter()
             .filter_map(|kind| crate::lock::named_file(&dir, kind))
             .collect();
         let mut cask = Bitcask {
+            max_id: ids.last().copied().unwrap_or(0),
             dir,
             options,
             keydir: Keydir::new(),
             readers: HashMap::new(),
             stats: HashMap::new(),
             active: None,
-            max_id,
             write_lock: None,
             last_sync: Instant::now(),
             report: OpenReport::default(),
         };
+        let mut report = OpenReport::default();
         for id in ids {
             let path = data_path(&cask.dir, id);
             if files::is_pending_delete(&path) {
@@ -139,69 +133,15 @@ impl Bitcask {
                 continue;
             }
             if !writable && locked.iter().any(|l| l.file_name() == path.file_name()) {
-                continue;
+                continue; // being written by another process
             }
             let reader = File::open(&path).map_err(|e| Error::io(&path, e))?;
             let size = reader.metadata().map_err(|e| Error::io(&path, e))?.len();
             cask.readers.insert(id, reader);
-            match fs::read(hint_path(&cask.dir, id)) {
-                Ok(bytes) if hint::validated(&bytes).is_some() => {
-                    report.from_hints += 1;
-                    let records = hint::validated(&bytes).unwrap_or_default();
-                    for record in hint::records(records) {
-                        // Riak's bound, `+ 1` included.
-                        if record.offset + u64::from(record.entry_len) > size + 1 {
-                            report.hints_cut_short.push(id);
-                            break;
-                        }
-                        let location = Location {
-                            file_id: id,
-                            offset: record.offset,
-                            entry_len: record.entry_len,
-                            tstamp: record.tstamp,
-                        };
-                        cask.apply(record.key, location, record.tombstone);
-                    }
-                }
-                _ => {
-                    report.scanned += 1;
-                    let scanned = scan::scan(&path, |e| {
-                        let location = Location {
-                            file_id: id,
-                            offset: e.offset,
-                            entry_len: e.entry_len,
-                            tstamp: e.tstamp,
-                        };
-                        cask.apply(&e.key, location, entry::is_tombstone(&e.value));
-                        Ok(())
-                    })?;
-                    report.bad_entries += scanned.bad_entries;
-                    if scanned.torn_bytes > 0 {
-                        report.torn_tails.push((id, scanned.torn_bytes));
-                    }
-                }
-            }
+            cask.load_file(id, size, &mut report)?;
         }
         cask.report = report;
         Ok(cask)
-    }
-    // ANCHOR_END: load
-
-    /// Applies one entry found while loading: the last (file, offset) wins.
-    fn apply(&mut self, key: &[u8], location: Location, tombstone: bool) {
-        let stats = self.stats.entry(location.file_id).or_default();
-        stats.total_keys += 1;
-        stats.total_bytes += u64::from(location.entry_len);
-        let previous = if tombstone {
-            self.keydir.remove(key)
-        } else {
-            stats.live_keys += 1;
-            stats.live_bytes += u64::from(location.entry_len);
-            self.keydir.insert(key, location)
-        };
-        if let Some(previous) = previous {
-            self.forget(previous);
-        }
     }
 
     /// Counts `location` as dead in its file's stats.
@@ -223,37 +163,6 @@ impl Bitcask {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
-
-    // ANCHOR: get
-    /// The value of `key`, read from its data file and checked against its CRC.
-    ///
-    /// # Errors
-    /// [`Error::Corrupt`] if the entry's bytes are damaged: never wrong data.
-    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let Some(location) = self.keydir.get(key) else {
-            return Ok(None);
-        };
-        if self.is_expired(location.tstamp) {
-            return Ok(None);
-        }
-        let bytes = self.read_entry(location)?;
-        let path = || data_path(&self.dir, location.file_id);
-        let entry = entry::decode(&bytes).map_err(|reason| Error::Corrupt {
-            path: path(),
-            offset: location.offset,
-            reason,
-        })?;
-        if entry.key != key {
-            let reason = "the entry holds another key".to_string();
-            return Err(Error::Corrupt {
-                path: path(),
-                offset: location.offset,
-                reason,
-            });
-        }
-        Ok((!entry::is_tombstone(entry.value)).then(|| entry.value.to_vec()))
-    }
-    // ANCHOR_END: get
 
     /// The bytes of the entry at `location`, from the write buffer or the file.
     pub(crate) fn read_entry(&self, location: Location) -> Result<Vec<u8>> {
@@ -289,80 +198,8 @@ impl Bitcask {
         expiry > 0 && u64::from(tstamp) + u64::from(expiry) < u64::from(self.options.clock.now())
     }
 
-    // ANCHOR: put
-    /// Sets `key` to `value`.
-    ///
-    /// # Errors
-    /// [`Error::KeyTooLarge`], [`Error::ValueTooLarge`], and
-    /// [`Error::ReservedValue`] for a value that would read as a delete.
-    pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
-        let entry_len = entry::entry_len(key.len(), value.len())?;
-        if entry::is_tombstone(value) {
-            return Err(Error::ReservedValue);
-        }
-        let previous = self.keydir.get(key);
-        // Overwriting a value held in an older file writes a tombstone for it
-        // first, so that a merge that drops this file cannot bring it back.
-        let tombstone_first = |active: u32| previous.filter(|p| p.file_id < active);
-        let tombstone_len = entry::entry_len(key.len(), TOMBSTONE_V2_LEN)?;
-        let needed = u64::from(entry_len) + u64::from(tombstone_len);
-        self.prepare_write(needed, previous.map(|p| p.file_id))?;
-        let tstamp = self.options.clock.now();
-        let active_id = self.active_id();
-        if let Some(old) = tombstone_first(active_id) {
-            let offset =
-                self.active_mut()?
-                    .append(tstamp, key, &entry::tombstone_v2(old.file_id))?;
-            self.count_written(
-                Location {
-                    file_id: active_id,
-                    offset,
-                    entry_len: tombstone_len,
-                    tstamp,
-                },
-                false,
-            );
-        }
-        let active = self.active_mut()?;
-        let offset = active.append(tstamp, key, value)?;
-        let location = Location {
-            file_id: active.id(),
-            offset,
-            entry_len,
-            tstamp,
-        };
-        self.count_written(location, true);
-        if let Some(previous) = self.keydir.insert(key, location) {
-            self.forget(previous);
-        }
-        self.after_write()
-    }
-    // ANCHOR_END: put
-
-    /// Removes `key`. Removing a missing key writes nothing.
-    pub fn delete(&mut self, key: &[u8]) -> Result<()> {
-        let Some(previous) = self.keydir.get(key) else {
-            return Ok(());
-        };
-        let entry_len = entry::entry_len(key.len(), TOMBSTONE_V2_LEN)?;
-        self.prepare_write(u64::from(entry_len), Some(previous.file_id))?;
-        let tstamp = self.options.clock.now();
-        let active = self.active_mut()?;
-        let offset = active.append(tstamp, key, &entry::tombstone_v2(previous.file_id))?;
-        let location = Location {
-            file_id: active.id(),
-            offset,
-            entry_len,
-            tstamp,
-        };
-        self.count_written(location, false);
-        self.keydir.remove(key);
-        self.forget(previous);
-        self.after_write()
-    }
-
     /// Counts a written entry in its file's stats.
-    fn count_written(&mut self, location: Location, live: bool) {
+    pub(crate) fn count_written(&mut self, location: Location, live: bool) {
         let stats = self.stats.entry(location.file_id).or_default();
         stats.total_keys += 1;
         stats.total_bytes += u64::from(location.entry_len);
@@ -372,11 +209,11 @@ impl Bitcask {
         }
     }
 
-    fn active_id(&self) -> u32 {
+    pub(crate) fn active_id(&self) -> u32 {
         self.active.as_ref().map_or(0, FileWriter::id)
     }
 
-    fn active_mut(&mut self) -> Result<&mut FileWriter> {
+    pub(crate) fn active_mut(&mut self) -> Result<&mut FileWriter> {
         self.active.as_mut().ok_or(Error::ReadOnly)
     }
 
@@ -384,7 +221,7 @@ impl Bitcask {
     /// to a new file when it cannot, or when the key's current entry is in a
     /// newer file than the active one (a merge's output): the newest entry must
     /// always be the one with the highest (file id, offset).
-    fn prepare_write(&mut self, needed: u64, current_file: Option<u32>) -> Result<()> {
+    pub(crate) fn prepare_write(&mut self, needed: u64, current_file: Option<u32>) -> Result<()> {
         if self.write_lock.is_none() {
             return Err(Error::ReadOnly);
         }
@@ -423,7 +260,7 @@ impl Bitcask {
         Ok(())
     }
 
-    fn after_write(&mut self) -> Result<()> {
+    pub(crate) fn after_write(&mut self) -> Result<()> {
         match self.options.sync {
             SyncStrategy::None => Ok(()),
             SyncStrategy::Always => self.sync(),

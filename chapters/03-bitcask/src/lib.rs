@@ -33,17 +33,21 @@
 //! - [`writer`]: appending to the active data and hint files;
 //! - [`scan`]: reading a data file back, with Riak's rules for damage;
 //! - [`files`] and [`lock`]: names, pending-delete marks, Riak's lock files;
-//! - [`bitcask`]: the [`Bitcask`] store;
+//! - [`bitcask`]: the [`Bitcask`] store, opening and plumbing;
+//! - `load`: rebuilding the keydir from hint or data files;
+//! - `access`: `get`, `put` and `delete`;
 //! - [`merge`]: compaction, crash-safe at every step.
 //!
 //! This crate has no `unsafe` code.
 
+mod access;
 pub mod bitcask;
 pub mod entry;
 mod error;
 pub mod files;
 pub mod hint;
 pub mod keydir;
+mod load;
 pub mod lock;
 pub mod merge;
 mod options;

@@ -314,6 +314,12 @@ impl Bitcask {
         Ok(())
     }
 
+    /// The file being written and its length (buffered bytes included), if a
+    /// write since opening has created one.
+    pub fn active_file(&self) -> Option<(u32, u64)> {
+        self.active.as_ref().map(|a| (a.id(), a.len()))
+    }
+
     /// Per-file entry counts, for the merge triggers and for curiosity.
     pub fn file_stats(&self) -> &HashMap<u32, FileStats> {
         &self.stats

@@ -36,7 +36,8 @@
 //! - [`bitcask`]: the [`Bitcask`] store, opening and plumbing;
 //! - `load`: rebuilding the keydir from hint or data files;
 //! - `access`: `get`, `put` and `delete`;
-//! - [`merge`]: compaction, crash-safe at every step.
+//! - [`merge`]: compaction, crash-safe at every step;
+//! - [`inspect`]: annotated dumps of the files, as the book shows them.
 //!
 //! This crate has no `unsafe` code.
 
@@ -46,6 +47,7 @@ pub mod entry;
 mod error;
 pub mod files;
 pub mod hint;
+pub mod inspect;
 pub mod keydir;
 mod load;
 pub mod lock;

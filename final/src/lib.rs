@@ -7,6 +7,7 @@
 //! |-------------|-----------------|--------|
 //! | `flat-file` | [`flat_file`]   | a map saved whole to one checksummed file, atomically |
 //! | `wal`       | [`wal`]         | a map made durable by a write-ahead log with checkpoints |
+//! | `bitcask`   | [`bitcask`]     | a Bitcask whose files Riak's bitcask 2.1.0 reads and writes |
 //!
 //! ```
 //! # #[cfg(feature = "wal")] {
@@ -26,3 +27,6 @@ pub use strata_flat_file as flat_file;
 
 #[cfg(feature = "wal")]
 pub use strata_wal as wal;
+
+#[cfg(feature = "bitcask")]
+pub use strata_bitcask as bitcask;

@@ -26,7 +26,7 @@ impl Bitcask {
         if self.is_expired(location.tstamp) {
             return Ok(None);
         }
-        let bytes = self.read_entry(location)?;
+        let mut bytes = self.read_entry(location)?;
         let path = || data_path(&self.dir, location.file_id);
         let entry = entry::decode(&bytes).map_err(|reason| Error::Corrupt {
             path: path(),
@@ -41,7 +41,16 @@ impl Bitcask {
                 reason,
             });
         }
-        Ok((!entry::is_tombstone(entry.value)).then(|| entry.value.to_vec()))
+        if entry::is_tombstone(entry.value) {
+            return Ok(None);
+        }
+        // The value is the entry's tail: move it to the front of the buffer
+        // it was read into, rather than allocating again.
+        let value_len = entry.value.len();
+        let value_start = bytes.len() - value_len;
+        bytes.copy_within(value_start.., 0);
+        bytes.truncate(value_len);
+        Ok(Some(bytes))
     }
     // ANCHOR_END: get
 
@@ -95,6 +104,7 @@ impl Bitcask {
     }
     // ANCHOR_END: put
 
+    // ANCHOR: delete
     /// Removes `key`. Removing a missing key writes nothing.
     pub fn delete(&mut self, key: &[u8]) -> Result<()> {
         let Some(previous) = self.keydir.get(key) else {
@@ -116,4 +126,5 @@ impl Bitcask {
         self.forget(previous);
         self.after_write()
     }
+    // ANCHOR_END: delete
 }

@@ -1,15 +1,19 @@
 //! [`Bitcask`]: the store. The data files are the database; the keydir says
 //! where each key's latest entry is.
 
-use std::collections::HashMap;
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+// Maps keyed by file id, touched on every write: hashbrown's default hasher is
+// faster than std's for such small keys.
+use hashbrown::HashMap;
 
 use crate::files::{self, data_path};
 use crate::keydir::{Keydir, Location, MAX_OFFSET};
 use crate::lock::{Lock, LockKind};
 use crate::options::{Options, SyncStrategy};
+use crate::reader::Reader;
 use crate::writer::FileWriter;
 use crate::{Error, Result};
 
@@ -60,7 +64,7 @@ pub struct Bitcask {
     pub(crate) options: Options,
     pub(crate) keydir: Keydir,
     /// A read handle on every data file the keydir can point into.
-    pub(crate) readers: HashMap<u32, File>,
+    pub(crate) readers: HashMap<u32, Reader>,
     pub(crate) stats: HashMap<u32, FileStats>,
     /// The file being written, created by the first write after open.
     pub(crate) active: Option<FileWriter>,
@@ -102,6 +106,7 @@ impl Bitcask {
         Bitcask::load(dir, options, false)
     }
 
+    // ANCHOR: load
     /// Lists the data files and rebuilds the keydir from them, oldest first.
     fn load(dir: PathBuf, options: Options, writable: bool) -> Result<Bitcask> {
         let ids = files::list_data_files(&dir)?;
@@ -135,14 +140,21 @@ impl Bitcask {
             if !writable && locked.iter().any(|l| l.file_name() == path.file_name()) {
                 continue; // being written by another process
             }
-            let reader = File::open(&path).map_err(|e| Error::io(&path, e))?;
-            let size = reader.metadata().map_err(|e| Error::io(&path, e))?.len();
-            cask.readers.insert(id, reader);
+            let size = fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
+            // Every file found on open is closed: a writer starts a new one.
+            let reader = if size == 0 {
+                Reader::growing(&path)
+            } else {
+                Reader::map(&path)
+            };
+            cask.readers
+                .insert(id, reader.map_err(|e| Error::io(&path, e))?);
             cask.load_file(id, size, &mut report)?;
         }
         cask.report = report;
         Ok(cask)
     }
+    // ANCHOR_END: load
 
     /// Counts `location` as dead in its file's stats.
     pub(crate) fn forget(&mut self, location: Location) {
@@ -173,7 +185,7 @@ impl Bitcask {
             return Ok(bytes.to_vec());
         }
         let path = || data_path(&self.dir, location.file_id);
-        let file = self
+        let reader = self
             .readers
             .get(&location.file_id)
             .ok_or_else(|| Error::Corrupt {
@@ -181,15 +193,16 @@ impl Bitcask {
                 offset: location.offset,
                 reason: "the keydir points into a file that is not open".into(),
             })?;
-        let mut bytes = vec![0; location.entry_len as usize];
-        files::read_at(file, &mut bytes, location.offset).map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => Error::Corrupt {
-                path: path(),
-                offset: location.offset,
-                reason: "the entry runs past the end of the file".into(),
-            },
-            _ => Error::io(path(), e),
-        })?;
+        let bytes = reader
+            .read(location.offset, location.entry_len as usize)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => Error::Corrupt {
+                    path: path(),
+                    offset: location.offset,
+                    reason: "the entry runs past the end of the file".into(),
+                },
+                _ => Error::io(path(), e),
+            })?;
         Ok(bytes)
     }
 
@@ -217,6 +230,7 @@ impl Bitcask {
         self.active.as_mut().ok_or(Error::ReadOnly)
     }
 
+    // ANCHOR: prepare_write
     /// Makes sure the active file can take `needed` more bytes, rolling over
     /// to a new file when it cannot, or when the key's current entry is in a
     /// newer file than the active one (a merge's output): the newest entry must
@@ -243,13 +257,19 @@ impl Bitcask {
     fn roll_over(&mut self) -> Result<()> {
         let had_active = self.active.is_some();
         if let Some(active) = self.active.take() {
+            let (id, path) = (active.id(), active.data_path().to_path_buf());
             active.close()?;
+            // Closed for good: map it.
+            self.readers
+                .insert(id, Reader::map(&path).map_err(|e| Error::io(&path, e))?);
         }
         self.max_id += 1;
         let writer = FileWriter::create(&self.dir, self.max_id)?;
         let path = writer.data_path().to_path_buf();
-        let reader = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        self.readers.insert(writer.id(), reader);
+        self.readers.insert(
+            writer.id(),
+            Reader::growing(&path).map_err(|e| Error::io(&path, e))?,
+        );
         if let Some(lock) = self.write_lock.as_mut() {
             lock.set_active(&path)?;
         }
@@ -259,7 +279,9 @@ impl Bitcask {
         }
         Ok(())
     }
+    // ANCHOR_END: prepare_write
 
+    // ANCHOR: after_write
     pub(crate) fn after_write(&mut self) -> Result<()> {
         match self.options.sync {
             SyncStrategy::None => Ok(()),
@@ -268,6 +290,7 @@ impl Bitcask {
             SyncStrategy::Interval(_) => Ok(()),
         }
     }
+    // ANCHOR_END: after_write
 
     /// Makes every write so far durable (data and hint files).
     pub fn sync(&mut self) -> Result<()> {
@@ -321,8 +344,8 @@ impl Bitcask {
     }
 
     /// Per-file entry counts, for the merge triggers and for curiosity.
-    pub fn file_stats(&self) -> &HashMap<u32, FileStats> {
-        &self.stats
+    pub fn file_stats(&self) -> impl Iterator<Item = (u32, FileStats)> + '_ {
+        self.stats.iter().map(|(&id, &stats)| (id, stats))
     }
 
     /// Bytes of memory the keydir uses, and how many of them are keys.

@@ -12,8 +12,9 @@
 //! - The hash table holds only a `u32` per key: the record's position in the
 //!   arena, in units of 4 bytes (so the arena can hold 16 GiB of records).
 //!   A slot costs 4 bytes plus hashbrown's 1 control byte.
-//! - Chunks are allocated at their full size once, so the arena never copies
-//!   itself while growing, and wastes at most the tail of the last chunk.
+//! - A chunk grows by doubling up to 1 MiB, then the next chunk starts, so a
+//!   small keydir stays small and a large one never copies more than 1 MiB
+//!   while growing.
 //! - A removed key leaves its record behind as garbage; when garbage exceeds
 //!   the live records, the arena is rebuilt without it.
 //!
@@ -24,6 +25,7 @@ use hashbrown::DefaultHashBuilder;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
+// ANCHOR: location
 /// Where a key's latest entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
@@ -36,6 +38,7 @@ pub struct Location {
     /// The entry's tstamp.
     pub tstamp: u32,
 }
+// ANCHOR_END: location
 
 /// The largest offset a [`Location`] can hold (1 TiB).
 pub const MAX_OFFSET: u64 = (1 << 40) - 1;
@@ -159,16 +162,19 @@ impl Keydir {
 
     fn push_record(&mut self, key: &[u8], location: Location) -> u32 {
         let len = record_len(key.len());
-        let fits = self
-            .chunks
-            .last()
-            .is_some_and(|c| c.capacity() - c.len() >= len);
+        let fits = self.chunks.last().is_some_and(|c| c.len() + len <= CHUNK);
         if !fits {
-            self.chunks.push(Vec::with_capacity(CHUNK));
+            self.chunks.push(Vec::new());
         }
         let chunk_index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[chunk_index];
         let start = chunk.len();
+        if chunk.capacity() < start + len {
+            // Double, but never past the chunk's size: positions are offsets
+            // within a chunk, so a chunk may move when it grows.
+            let target = (chunk.capacity() * 2).max(start + len).clamp(4096, CHUNK);
+            chunk.reserve_exact(target - start);
+        }
         chunk.resize(start + len, 0);
         chunk[start + FIXED - 2..start + FIXED].copy_from_slice(&(key.len() as u16).to_le_bytes());
         chunk[start + FIXED..start + FIXED + key.len()].copy_from_slice(key);

@@ -33,13 +33,14 @@
 //! - [`writer`]: appending to the active data and hint files;
 //! - [`scan`]: reading a data file back, with Riak's rules for damage;
 //! - [`files`] and [`lock`]: names, pending-delete marks, Riak's lock files;
+//! - [`reader`]: reading entries (closed files are memory-mapped);
 //! - [`bitcask`]: the [`Bitcask`] store, opening and plumbing;
 //! - `load`: rebuilding the keydir from hint or data files;
 //! - `access`: `get`, `put` and `delete`;
 //! - [`merge`]: compaction, crash-safe at every step;
 //! - [`inspect`]: annotated dumps of the files, as the book shows them.
 //!
-//! This crate has no `unsafe` code.
+//! The only `unsafe` code is in [`reader`], which memory-maps closed data files.
 
 mod access;
 pub mod bitcask;
@@ -53,6 +54,7 @@ mod load;
 pub mod lock;
 pub mod merge;
 mod options;
+pub mod reader;
 pub mod scan;
 pub mod writer;
 

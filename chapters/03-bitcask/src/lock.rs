@@ -41,6 +41,7 @@ pub struct Lock {
 }
 
 impl Lock {
+    // ANCHOR: acquire
     /// Takes the lock, removing a stale one first.
     ///
     /// # Errors
@@ -85,6 +86,7 @@ impl Lock {
             holder: holder.trim_end().to_string(),
         })
     }
+    // ANCHOR_END: acquire
 
     /// Records `active` as the file this lock's holder is writing.
     pub fn set_active(&mut self, active: &Path) -> Result<()> {
@@ -124,6 +126,7 @@ pub fn named_file(dir: &Path, kind: LockKind) -> Option<PathBuf> {
     (!name.is_empty()).then(|| PathBuf::from(name))
 }
 
+// ANCHOR: is_stale
 /// Whether a lock's contents show a process that no longer exists. As in Riak,
 /// contents that do not match `<pid> <anything>\n` are never stale.
 pub fn is_stale(contents: &str) -> bool {
@@ -135,6 +138,7 @@ pub fn is_stale(contents: &str) -> bool {
     }
     pid.parse::<u32>().is_ok_and(|pid| !process_exists(pid))
 }
+// ANCHOR_END: is_stale
 
 /// Whether process `pid` exists. Linux answers through /proc; elsewhere we
 /// cannot tell, and say it does (a lock is then never removed as stale).

@@ -25,6 +25,7 @@ use crate::entry;
 use crate::files::{self, data_path};
 use crate::keydir::Location;
 use crate::lock::{Lock, LockKind};
+use crate::reader::Reader;
 use crate::scan;
 use crate::writer::FileWriter;
 use crate::{Error, Result};
@@ -168,10 +169,8 @@ impl Bitcask {
         files::sync_dir(&dir)?;
         for id in &report.outputs {
             let path = data_path(&dir, *id);
-            self.readers.insert(
-                *id,
-                std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?,
-            );
+            self.readers
+                .insert(*id, Reader::map(&path).map_err(|e| Error::io(&path, e))?);
         }
         for (key, moved) in moves {
             if let Some(old) = self.keydir.insert(&key, moved) {

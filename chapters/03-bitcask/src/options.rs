@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+// ANCHOR: sync_strategy
 /// When writes are fsynced (Riak's `sync_strategy`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SyncStrategy {
@@ -18,6 +19,7 @@ pub enum SyncStrategy {
     /// (Riak's `{seconds, N}`): checked on writes, with no background thread.
     Interval(Duration),
 }
+// ANCHOR_END: sync_strategy
 
 /// Where tstamps come from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -77,3 +77,22 @@ fn overhead_per_key_is_at_most_32_bytes() {
         "{overhead:.1} bytes per key beyond the key"
     );
 }
+
+/// The keydir's memory per key at several sizes, for 16-byte keys, as the book
+/// shows it. The figures are exact (they count allocated bytes, not time), so
+/// a snapshot pins them.
+#[test]
+fn memory_per_key_table() {
+    let mut table = String::from("keys        bytes per key beyond the key\n");
+    let mut keydir = Keydir::new();
+    let mut inserted = 0u64;
+    for n in [1_000u64, 10_000, 100_000, 1_000_000] {
+        while inserted < n {
+            keydir.insert(format!("key-{inserted:012}").as_bytes(), loc(inserted));
+            inserted += 1;
+        }
+        let overhead = (keydir.heap_bytes() - keydir.key_bytes()) as f64 / n as f64;
+        table.push_str(&format!("{n:>9}   {overhead:>6.1}\n"));
+    }
+    insta::assert_snapshot!("keydir_bytes_per_key", table);
+}

@@ -48,6 +48,8 @@ pub mod keydir;
 pub mod lock;
 #[path = "../../../chapters/03-bitcask/src/options.rs"]
 mod options;
+#[path = "../../../chapters/03-bitcask/src/reader.rs"]
+pub mod reader;
 #[path = "../../../chapters/03-bitcask/src/scan.rs"]
 pub mod scan;
 #[path = "../../../chapters/03-bitcask/src/writer.rs"]

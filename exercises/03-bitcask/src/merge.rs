@@ -26,6 +26,7 @@ use crate::entry;
 use crate::files::{self, data_path};
 use crate::keydir::Location;
 use crate::lock::{Lock, LockKind};
+use crate::reader::Reader;
 use crate::scan;
 use crate::writer::FileWriter;
 use crate::{Error, Result};
@@ -91,7 +92,7 @@ impl Bitcask {
     /// `FileWriter`s with new ids (`self.max_id += 1`), rolling over at
     /// `max_file_size`, and remember each key's new location; call
     /// `after(MergeStep::Copying)` after the first copy. Close the outputs, sync the
-    /// directory, open readers for them, move the keydir (and the stats) to the
+    /// directory, map them (`Reader::map`) into `self.readers`, move the keydir (and the stats) to the
     /// copies, then `after(OutputWritten)`. Mark the inputs oldest first
     /// (`files::mark_pending_delete`, forgetting their readers and stats;
     /// `FirstMarked` after the first, `AllMarked` after all), then remove them

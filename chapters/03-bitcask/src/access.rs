@@ -55,7 +55,14 @@ impl Bitcask {
     // ANCHOR_END: get
 
     // ANCHOR: put
-    /// Sets `key` to `value`.
+    /// Sets `key` to `value`. Durable as the [`SyncStrategy`](crate::SyncStrategy) says.
+    ///
+    /// An overwrite of a value held in an older file is two entries, a
+    /// tombstone then the value (Riak's format needs the tombstone for its
+    /// partial merges). A machine crash that tears the second entry after the
+    /// first reached the disk leaves the key deleted rather than at its old
+    /// value, where a crash mid-put should leave the old value; Riak's
+    /// bitcask shares this limitation of the format.
     ///
     /// # Errors
     /// [`Error::KeyTooLarge`], [`Error::ValueTooLarge`], and

@@ -78,7 +78,7 @@ impl Bitcask {
         let tombstone_first = |active: u32| previous.filter(|p| p.file_id < active);
         let tombstone_len = entry::entry_len(key.len(), TOMBSTONE_V2_LEN)?;
         let needed = u64::from(entry_len) + u64::from(tombstone_len);
-        self.prepare_write(needed, previous.map(|p| p.file_id))?;
+        self.prepare_write(needed)?;
         let tstamp = self.options.clock.now();
         let active_id = self.active_id();
         if let Some(old) = tombstone_first(active_id) {
@@ -118,7 +118,7 @@ impl Bitcask {
             return Ok(());
         };
         let entry_len = entry::entry_len(key.len(), TOMBSTONE_V2_LEN)?;
-        self.prepare_write(u64::from(entry_len), Some(previous.file_id))?;
+        self.prepare_write(u64::from(entry_len))?;
         let tstamp = self.options.clock.now();
         let active = self.active_mut()?;
         let offset = active.append(tstamp, key, &entry::tombstone_v2(previous.file_id))?;

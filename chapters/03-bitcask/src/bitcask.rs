@@ -232,10 +232,10 @@ impl Bitcask {
 
     // ANCHOR: prepare_write
     /// Makes sure the active file can take `needed` more bytes, rolling over
-    /// to a new file when it cannot, or when the key's current entry is in a
-    /// newer file than the active one (a merge's output): the newest entry must
-    /// always be the one with the highest (file id, offset).
-    pub(crate) fn prepare_write(&mut self, needed: u64, current_file: Option<u32>) -> Result<()> {
+    /// to a new file when it cannot, or when a newer file than the active one
+    /// exists (a merge's output, even from a merge that failed): the newest
+    /// entry for a key must always be the one with the highest (file id, offset).
+    pub(crate) fn prepare_write(&mut self, needed: u64) -> Result<()> {
         if self.write_lock.is_none() {
             return Err(Error::ReadOnly);
         }
@@ -244,7 +244,8 @@ impl Bitcask {
             Some(active) => {
                 let full = !active.is_empty() && active.len() + needed > self.options.max_file_size;
                 let too_far = active.len() + needed > MAX_OFFSET;
-                full || too_far || current_file.is_some_and(|f| f > active.id())
+                let outdated = active.id() < self.max_id;
+                full || too_far || outdated
             }
         };
         if roll {

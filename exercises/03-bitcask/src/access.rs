@@ -44,7 +44,7 @@ impl Bitcask {
     ///
     /// Hints: `entry::entry_len` checks the sizes; refuse tombstone values with
     /// `Error::ReservedValue`. Look up the previous location. Call
-    /// `self.prepare_write(bytes needed, previous file id)` (it rolls over when
+    /// `self.prepare_write(bytes needed)` (it rolls over when
     /// needed), take the tstamp from `self.options.clock.now()`. If the previous
     /// entry is in an older file than `self.active_id()`, append
     /// `entry::tombstone_v2(previous file)` first and `count_written` it as dead.

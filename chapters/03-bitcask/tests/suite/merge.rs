@@ -173,3 +173,32 @@ fn merge_drops_expired_entries() {
     let db = open(dir.path());
     assert_eq!(contents(&db), [(b"fresh".to_vec(), b"v".to_vec())]);
 }
+
+#[test]
+fn writes_after_a_failed_merge_win_over_its_finished_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = open(dir.path());
+    fragmented(&mut db);
+    // The merge's first output file can be written; its second cannot.
+    let files = data_files(dir.path()).len() as u32;
+    let blocker = dir.path().join(format!("{}.bitcask.data", files + 2));
+    std::fs::create_dir(&blocker).unwrap();
+    assert!(db.merge().is_err());
+    assert!(
+        dir.path()
+            .join(format!("{}.bitcask.data", files + 1))
+            .exists()
+    );
+    // The keydir never moved to that output, but its copies are on disk.
+    db.put(b"key20", b"after the failed merge").unwrap();
+    db.delete(b"key21").unwrap();
+    let expected = contents(&db);
+    db.close().unwrap();
+    std::fs::remove_dir(&blocker).unwrap();
+    let db = open(dir.path());
+    assert_eq!(contents(&db), expected);
+    assert_eq!(
+        db.get(b"key20").unwrap(),
+        Some(b"after the failed merge".to_vec())
+    );
+}

@@ -1,0 +1,187 @@
+//! Pages: the 16-byte header and the elements of branch and leaf pages.
+//!
+//! ```text
+//! page header (16 bytes, little-endian)
+//! 0   u64  id        the page's position: file offset = id × page size
+//! 8   u16  flags     branch 0x01, leaf 0x02, meta 0x04, freelist 0x10
+//! 10  u16  count     elements on the page
+//! 12  u32  overflow  extra contiguous pages this page spans
+//!
+//! branch element (16 bytes)    leaf element (16 bytes)
+//! 0  u32 pos                   0  u32 flags (0x01: the value is a bucket)
+//! 4  u32 key size              4  u32 pos
+//! 8  u64 child page id         8  u32 key size
+//!                              12 u32 value size
+//! ```
+//!
+//! Elements follow the header, packed; then the keys and values, in element
+//! order. `pos` is the distance from the *element* to its key; a leaf's value
+//! follows its key. Nothing read from a page is trusted: every element, key and
+//! value is bounds-checked against the page before it is returned.
+
+use crate::{Error, Result};
+
+/// The header's size.
+pub const HEADER_LEN: usize = 16;
+/// An element's size, branch or leaf.
+pub const ELEMENT_LEN: usize = 16;
+/// A branch page.
+pub const BRANCH: u16 = 0x01;
+/// A leaf page.
+pub const LEAF: u16 = 0x02;
+/// A meta page.
+pub const META: u16 = 0x04;
+/// A freelist page.
+pub const FREELIST: u16 = 0x10;
+/// A leaf element whose value is a bucket.
+pub const BUCKET_LEAF_FLAG: u32 = 0x01;
+
+/// Reads a little-endian `u16` at `at`; the caller has checked the bounds.
+pub fn u16_at(bytes: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([bytes[at], bytes[at + 1]])
+}
+
+/// Reads a little-endian `u32` at `at`; the caller has checked the bounds.
+pub fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+/// Reads a little-endian `u64` at `at`; the caller has checked the bounds.
+pub fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    let mut b = [0; 8];
+    b.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// A page borrowed from the file (or an inline bucket's value).
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    /// The page id (0 for an inline bucket's page).
+    pub id: u64,
+    /// The page type.
+    pub flags: u16,
+    /// How many elements it holds.
+    pub count: u16,
+    /// Extra pages it spans.
+    pub overflow: u32,
+    /// All of its bytes, header included.
+    pub bytes: &'a [u8],
+}
+
+/// One element of a leaf page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeafElement<'a> {
+    /// Element flags ([`BUCKET_LEAF_FLAG`]).
+    pub flags: u32,
+    /// The key.
+    pub key: &'a [u8],
+    /// The value (a bucket header and maybe an inline page, for a bucket).
+    pub value: &'a [u8],
+}
+
+impl LeafElement<'_> {
+    /// Whether the value is a bucket.
+    pub fn is_bucket(&self) -> bool {
+        self.flags & BUCKET_LEAF_FLAG != 0
+    }
+}
+
+/// One element of a branch page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BranchElement<'a> {
+    /// The first key of the child's subtree.
+    pub key: &'a [u8],
+    /// The child page.
+    pub child: u64,
+}
+
+impl<'a> Page<'a> {
+    /// Reads the header at the start of `bytes` (which hold the whole page).
+    pub fn parse(id: u64, bytes: &'a [u8]) -> Result<Page<'a>> {
+        if bytes.len() < HEADER_LEN {
+            return Err(Error::corrupt(id, "shorter than a page header"));
+        }
+        let page = Page {
+            id: u64_at(bytes, 0),
+            flags: u16_at(bytes, 8),
+            count: u16_at(bytes, 10),
+            overflow: u32_at(bytes, 12),
+            bytes,
+        };
+        Ok(page)
+    }
+
+    /// Whether this is a leaf page.
+    pub fn is_leaf(&self) -> bool {
+        self.flags == LEAF
+    }
+
+    /// Whether this is a branch page.
+    pub fn is_branch(&self) -> bool {
+        self.flags == BRANCH
+    }
+
+    /// The bytes of element `i`'s fixed part, checked.
+    fn element(&self, i: usize) -> Result<(usize, &'a [u8])> {
+        let at = HEADER_LEN + ELEMENT_LEN * i;
+        let fixed = self
+            .bytes
+            .get(at..at + ELEMENT_LEN)
+            .ok_or_else(|| Error::corrupt(self.id, format!("element {i} lies past the page")))?;
+        Ok((at, fixed))
+    }
+
+    fn slice(&self, start: usize, len: usize, what: &str, i: usize) -> Result<&'a [u8]> {
+        start
+            .checked_add(len)
+            .and_then(|end| self.bytes.get(start..end))
+            .ok_or_else(|| {
+                Error::corrupt(self.id, format!("{what} of element {i} lies past the page"))
+            })
+    }
+
+    /// Leaf element `i`.
+    pub fn leaf(&self, i: usize) -> Result<LeafElement<'a>> {
+        let (at, e) = self.element(i)?;
+        let (flags, pos, ksize, vsize) = (
+            u32_at(e, 0),
+            u32_at(e, 4) as usize,
+            u32_at(e, 8) as usize,
+            u32_at(e, 12) as usize,
+        );
+        let key = self.slice(at + pos, ksize, "key", i)?;
+        let value = self.slice(at + pos + ksize, vsize, "value", i)?;
+        Ok(LeafElement { flags, key, value })
+    }
+
+    /// Branch element `i`.
+    pub fn branch(&self, i: usize) -> Result<BranchElement<'a>> {
+        let (at, e) = self.element(i)?;
+        let (pos, ksize, child) = (u32_at(e, 0) as usize, u32_at(e, 4) as usize, u64_at(e, 8));
+        let key = self.slice(at + pos, ksize, "key", i)?;
+        Ok(BranchElement { key, child })
+    }
+
+    /// The key of element `i`, branch or leaf.
+    pub fn key(&self, i: usize) -> Result<&'a [u8]> {
+        if self.is_branch() {
+            Ok(self.branch(i)?.key)
+        } else {
+            Ok(self.leaf(i)?.key)
+        }
+    }
+
+    /// The index of the first element whose key is ≥ `key` (`count` if none).
+    pub fn search(&self, key: &[u8]) -> Result<usize> {
+        let (mut lo, mut hi) = (0, usize::from(self.count));
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.key(mid)? < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo)
+    }
+}

@@ -1,0 +1,193 @@
+//! Read transactions, buckets and their page access.
+
+use std::sync::Arc;
+
+use memmap2::Mmap;
+
+use crate::cursor::Cursor;
+use crate::meta::Meta;
+use crate::page::{HEADER_LEN, LEAF, Page, u64_at};
+use crate::{Error, Result};
+
+/// The pages of one consistent state of the file.
+#[derive(Debug, Clone, Copy)]
+pub struct Pages<'t> {
+    bytes: &'t [u8],
+    page_size: usize,
+    pgid: u64,
+}
+
+impl<'t> Pages<'t> {
+    /// Page `id`, with all its overflow pages, bounds-checked.
+    pub fn page(&self, id: u64) -> Result<Page<'t>> {
+        if id < 2 || id >= self.pgid {
+            return Err(Error::corrupt(
+                id,
+                format!("page id outside 2..{}", self.pgid),
+            ));
+        }
+        let start = (id as usize)
+            .checked_mul(self.page_size)
+            .filter(|s| s + HEADER_LEN <= self.bytes.len())
+            .ok_or_else(|| Error::corrupt(id, "page lies past the end of the file"))?;
+        let header = Page::parse(id, &self.bytes[start..start + HEADER_LEN])?;
+        if header.id != id {
+            return Err(Error::corrupt(
+                id,
+                format!("header says page {}", header.id),
+            ));
+        }
+        let pages = u64::from(header.overflow) + 1;
+        if id + pages > self.pgid {
+            return Err(Error::corrupt(
+                id,
+                format!("its {pages} pages run past the high-water mark"),
+            ));
+        }
+        let end = start + pages as usize * self.page_size;
+        let bytes = self
+            .bytes
+            .get(start..end)
+            .ok_or_else(|| Error::corrupt(id, "page runs past the end of the file"))?;
+        Page::parse(id, bytes)
+    }
+
+    /// The page size.
+    pub fn page_size(&self) -> usize {
+        self.page_size
+    }
+}
+
+/// A read transaction: one consistent snapshot of the file.
+///
+/// Keys and values it returns borrow from the memory map and live as long as
+/// the transaction.
+#[derive(Debug)]
+pub struct ReadTx {
+    map: Arc<Mmap>,
+    meta: Meta,
+}
+
+impl ReadTx {
+    pub(crate) fn new(map: Arc<Mmap>, meta: Meta) -> ReadTx {
+        ReadTx { map, meta }
+    }
+
+    /// The meta this transaction reads.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// The transaction id of the snapshot.
+    pub fn id(&self) -> u64 {
+        self.meta.txid
+    }
+
+    pub(crate) fn pages(&self) -> Pages<'_> {
+        Pages {
+            bytes: &self.map,
+            page_size: self.meta.page_size as usize,
+            pgid: self.meta.pgid,
+        }
+    }
+
+    /// The root bucket, which holds the top-level buckets.
+    pub fn root(&self) -> Bucket<'_> {
+        Bucket {
+            pages: self.pages(),
+            root: Root::Page(self.meta.root),
+            sequence: self.meta.sequence,
+        }
+    }
+
+    /// The top-level bucket `name`.
+    pub fn bucket(&self, name: &[u8]) -> Result<Option<Bucket<'_>>> {
+        self.root().bucket(name)
+    }
+}
+
+/// Where a bucket's tree starts.
+#[derive(Debug, Clone, Copy)]
+pub enum Root<'t> {
+    /// A tree of pages.
+    Page(u64),
+    /// An inline bucket: a single leaf page stored in its parent's value.
+    Inline(Page<'t>),
+}
+
+/// A bucket in a read transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Bucket<'t> {
+    pages: Pages<'t>,
+    root: Root<'t>,
+    sequence: u64,
+}
+
+/// The 16-byte header at the start of a bucket's value.
+const BUCKET_HEADER_LEN: usize = 16;
+
+impl<'t> Bucket<'t> {
+    /// The bucket's sequence number.
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    /// A cursor over the bucket's keys, in order.
+    pub fn cursor(&self) -> Cursor<'t> {
+        Cursor::new(self.pages, self.root)
+    }
+
+    /// The value of `key`, if it holds a value (not a bucket).
+    pub fn get(&self, key: &[u8]) -> Result<Option<&'t [u8]>> {
+        let mut cursor = self.cursor();
+        Ok(match cursor.seek(key)? {
+            Some(e) if e.key == key && !e.is_bucket() => Some(e.value),
+            _ => None,
+        })
+    }
+
+    /// The nested bucket `name`, if there is one.
+    pub fn bucket(&self, name: &[u8]) -> Result<Option<Bucket<'t>>> {
+        let mut cursor = self.cursor();
+        match cursor.seek(name)? {
+            Some(e) if e.key == name && e.is_bucket() => Ok(Some(self.open_child(e.value)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Opens the bucket whose value (header, maybe inline page) is `value`.
+    pub fn open_child(&self, value: &'t [u8]) -> Result<Bucket<'t>> {
+        let header = value
+            .get(..BUCKET_HEADER_LEN)
+            .ok_or_else(|| Error::corrupt(0, "bucket value shorter than its header"))?;
+        let (root, sequence) = (u64_at(header, 0), u64_at(header, 8));
+        let root = if root == 0 {
+            let page = Page::parse(0, &value[BUCKET_HEADER_LEN..])?;
+            if page.flags != LEAF {
+                return Err(Error::corrupt(0, "an inline bucket's page is not a leaf"));
+            }
+            Root::Inline(page)
+        } else {
+            Root::Page(root)
+        };
+        Ok(Bucket {
+            pages: self.pages,
+            root,
+            sequence,
+        })
+    }
+
+    /// Calls `f` with every key in order, and its value (`None` for a nested bucket).
+    pub fn for_each(
+        &self,
+        mut f: impl FnMut(&'t [u8], Option<&'t [u8]>) -> Result<()>,
+    ) -> Result<()> {
+        let mut cursor = self.cursor();
+        let mut entry = cursor.first()?;
+        while let Some(e) = entry {
+            f(e.key, (!e.is_bucket()).then_some(e.value))?;
+            entry = cursor.next()?;
+        }
+        Ok(())
+    }
+}

@@ -10,10 +10,12 @@
 //! - [`freelist`]: the freelist page;
 //! - [`db`]: opening a file and choosing its meta;
 //! - [`tx`] and [`cursor`]: read transactions, buckets, cursors;
+//! - [`check`]: verifying a file as bbolt's `tx.Check()` does;
 //! - [`inspect`]: logical dumps, for comparing files with Go's.
 //!
 //! The only `unsafe` code is in `mmap`, which maps the file.
 
+pub mod check;
 pub mod cursor;
 pub mod db;
 mod error;

@@ -83,7 +83,8 @@ impl ReadTx {
         self.meta.txid
     }
 
-    pub(crate) fn pages(&self) -> Pages<'_> {
+    /// The pages of this snapshot.
+    pub fn pages(&self) -> Pages<'_> {
         Pages {
             bytes: &self.map,
             page_size: self.meta.page_size as usize,
@@ -98,6 +99,11 @@ impl ReadTx {
             root: Root::Page(self.meta.root),
             sequence: self.meta.sequence,
         }
+    }
+
+    /// Verifies the snapshot as bbolt's `tx.Check()` does; see [`crate::check`].
+    pub fn check(&self) -> Vec<String> {
+        crate::check::check(self)
     }
 
     /// The top-level bucket `name`.
@@ -130,6 +136,16 @@ impl<'t> Bucket<'t> {
     /// The bucket's sequence number.
     pub fn sequence(&self) -> u64 {
         self.sequence
+    }
+
+    /// Where the bucket's tree starts.
+    pub fn root_ref(&self) -> Root<'t> {
+        self.root
+    }
+
+    /// The pages of the snapshot this bucket belongs to.
+    pub fn pages(&self) -> Pages<'t> {
+        self.pages
     }
 
     /// A cursor over the bucket's keys, in order.

@@ -133,3 +133,52 @@ fn a_writer_cannot_open_yet() {
     let (_dir, path) = write_file(&initial_file(4096));
     assert!(DB::open(&path, Options::default()).is_err());
 }
+
+/// Rewrites both metas of `bytes` with `change` applied, checksums and all.
+fn edit_metas(bytes: &mut [u8], page_size: usize, change: impl Fn(&mut Meta)) {
+    for slot in 0..2 {
+        let at = slot * page_size;
+        let mut meta = Meta::decode(&bytes[at..]).unwrap();
+        change(&mut meta);
+        bytes[at..at + page_size].copy_from_slice(&meta.encode());
+    }
+}
+
+#[test]
+fn check_passes_the_initial_file() {
+    let (_dir, path) = write_file(&initial_file(4096));
+    let db = DB::open(&path, read_only()).unwrap();
+    assert_eq!(db.begin_read().check(), Vec::<String>::new());
+}
+
+#[test]
+fn check_finds_a_page_both_free_and_in_the_tree() {
+    let mut bytes = initial_file(4096);
+    // The freelist (page 2) now lists page 3, the root bucket's leaf.
+    bytes[2 * 4096 + 10] = 1;
+    bytes[2 * 4096 + 16..2 * 4096 + 24].copy_from_slice(&3u64.to_le_bytes());
+    let (_dir, path) = write_file(&bytes);
+    let problems = DB::open(&path, read_only()).unwrap().begin_read().check();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("page 3") && p.contains("free")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn check_finds_pages_neither_reachable_nor_free() {
+    let mut bytes = initial_file(4096);
+    bytes.extend_from_slice(&[0; 2 * 4096]);
+    edit_metas(&mut bytes, 4096, |m| m.pgid = 6);
+    let (_dir, path) = write_file(&bytes);
+    let problems = DB::open(&path, read_only()).unwrap().begin_read().check();
+    assert_eq!(
+        problems,
+        [
+            "page 4: unreachable and not free",
+            "page 5: unreachable and not free"
+        ]
+    );
+}

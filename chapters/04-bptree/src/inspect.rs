@@ -1,3 +1,6 @@
+//! Looking inside a file: logical dumps, page tables and annotated pages, as
+//! the `inspect` example prints them and the book shows them.
+//!
 //! Logical dumps: every bucket, sequence, key and value, in order. Two files
 //! hold the same data exactly when their dumps are equal, whatever their page
 //! layout, so the interop tests compare Rust and Go through this.
@@ -12,9 +15,14 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use strata_flat_file::hexdump::{HexDump, show_bytes};
+
 use crate::Result;
 use crate::db::{DB, Options};
-use crate::tx::Bucket;
+use crate::freelist;
+use crate::meta::{Meta, NO_FREELIST};
+use crate::page::{self, ELEMENT_LEN, HEADER_LEN, Page, u32_at, u64_at};
+use crate::tx::{Bucket, ReadTx};
 
 /// The logical dump of the file at `path`, opened read-only.
 pub fn logical_dump(path: &Path) -> Result<String> {
@@ -52,4 +60,148 @@ fn dump_bucket(bucket: &Bucket<'_>, depth: usize, out: &mut String) -> Result<()
         entry = cursor.next()?;
     }
     Ok(())
+}
+
+/// What a page id is, for the page table.
+fn page_type(flags: u16) -> &'static str {
+    match flags {
+        page::BRANCH => "branch",
+        page::LEAF => "leaf",
+        page::META => "meta",
+        page::FREELIST => "freelist",
+        _ => "unknown",
+    }
+}
+
+/// A table of every page in use, like `bbolt pages`: id, type, elements and
+/// overflow; free pages are marked as such.
+pub fn pages_table(tx: &ReadTx) -> Result<String> {
+    let meta = *tx.meta();
+    let mut free = std::collections::BTreeSet::new();
+    if meta.freelist != NO_FREELIST {
+        free.extend(freelist::decode(&tx.pages().page(meta.freelist)?)?);
+    }
+    let mut out = String::from("ID       TYPE       ITEMS  OVRFLW\n");
+    let mut id = 0;
+    while id < meta.pgid {
+        if free.contains(&id) {
+            let _ = writeln!(out, "{id:<8} free");
+            id += 1;
+            continue;
+        }
+        let header = tx.pages().header(id)?;
+        let items = if header.flags == page::FREELIST && header.count == 0xFFFF {
+            "many".to_string()
+        } else {
+            header.count.to_string()
+        };
+        let _ = writeln!(
+            out,
+            "{id:<8} {:<10} {items:<6} {}",
+            page_type(header.flags),
+            header.overflow
+        );
+        id += u64::from(header.overflow) + 1;
+    }
+    Ok(out)
+}
+
+/// An annotated hex dump of page `id`: its header, then each element, key and value.
+pub fn page_dump(tx: &ReadTx, id: u64) -> Result<String> {
+    let mut dump = HexDump::new();
+    let (bytes, flags) = if id < 2 {
+        let header = tx.pages().header(id)?;
+        (tx.pages().raw(id, 1)?, header.flags)
+    } else {
+        let page = tx.pages().page(id)?;
+        (page.bytes, page.flags)
+    };
+    let page = Page::parse(id, bytes)?;
+    dump.field(&bytes[0..8], format!("page id {}", u64_at(bytes, 0)));
+    dump.field(
+        &bytes[8..10],
+        format!("flags {:#06x} ({})", page.flags, page_type(flags)),
+    );
+    dump.field(&bytes[10..12], format!("count {}", page.count));
+    dump.field(&bytes[12..16], format!("overflow {}", page.overflow));
+    match flags {
+        page::META => {
+            let meta = Meta::decode(bytes).map_err(|reason| crate::Error::corrupt(id, reason))?;
+            let m = &bytes[HEADER_LEN..];
+            dump.field(&m[0..4], "magic");
+            dump.field(&m[4..8], "version 2");
+            dump.field(&m[8..12], format!("page size {}", meta.page_size));
+            dump.field(&m[12..16], "flags");
+            dump.field(&m[16..24], format!("root bucket: root page {}", meta.root));
+            dump.field(
+                &m[24..32],
+                format!("root bucket: sequence {}", meta.sequence),
+            );
+            dump.field(&m[32..40], format!("freelist page {}", meta.freelist));
+            dump.field(&m[40..48], format!("pgid (pages in use) {}", meta.pgid));
+            dump.field(&m[48..56], format!("txid {}", meta.txid));
+            dump.field(&m[56..64], "checksum: FNV-1a of the 56 bytes above");
+        }
+        page::FREELIST => {
+            let ids = freelist::decode(&page)?;
+            let start = HEADER_LEN + if page.count == 0xFFFF { 8 } else { 0 };
+            for (i, free) in ids.iter().enumerate() {
+                dump.field(
+                    &bytes[start + 8 * i..start + 8 * i + 8],
+                    format!("free page {free}"),
+                );
+            }
+        }
+        page::BRANCH | page::LEAF => {
+            let count = usize::from(page.count);
+            for i in 0..count {
+                let at = HEADER_LEN + ELEMENT_LEN * i;
+                let e = &bytes[at..at + ELEMENT_LEN];
+                if flags == page::BRANCH {
+                    let el = page.branch(i)?;
+                    dump.field(
+                        e,
+                        format!(
+                            "element {i}: pos {}, key size {}, child page {}",
+                            u32_at(e, 0),
+                            u32_at(e, 4),
+                            el.child
+                        ),
+                    );
+                } else {
+                    let kind = if u32_at(e, 0) & page::BUCKET_LEAF_FLAG != 0 {
+                        "bucket"
+                    } else {
+                        "value"
+                    };
+                    dump.field(
+                        e,
+                        format!(
+                            "element {i} ({kind}): pos {}, key size {}, value size {}",
+                            u32_at(e, 4),
+                            u32_at(e, 8),
+                            u32_at(e, 12)
+                        ),
+                    );
+                }
+            }
+            for i in 0..count {
+                if flags == page::BRANCH {
+                    let el = page.branch(i)?;
+                    dump.field(el.key, format!("key {i}: {}", show_bytes(el.key)));
+                } else {
+                    let el = page.leaf(i)?;
+                    dump.field(el.key, format!("key {i}: {}", show_bytes(el.key)));
+                    let what = if el.is_bucket() {
+                        "bucket header".to_string()
+                    } else {
+                        format!("value {i}: {}", show_bytes(el.value))
+                    };
+                    dump.field(el.value, what);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(dump.finish())
 }

@@ -52,6 +52,27 @@ impl<'t> Pages<'t> {
         Page::parse(id, bytes)
     }
 
+    /// The header of page `id` (any id in use, meta pages included).
+    pub fn header(&self, id: u64) -> Result<Page<'t>> {
+        Page::parse(id, self.raw(id, 0)?.get(..HEADER_LEN).unwrap_or_default())
+    }
+
+    /// The raw bytes of `extra + 1` pages starting at `id`, bounds-checked
+    /// against the high-water mark and the file.
+    pub fn raw(&self, id: u64, extra: u64) -> Result<&'t [u8]> {
+        if id.checked_add(extra).is_none_or(|last| last >= self.pgid) {
+            return Err(Error::corrupt(
+                id,
+                format!("page id outside 0..{}", self.pgid),
+            ));
+        }
+        let start = id as usize * self.page_size;
+        let end = start + (extra as usize + 1) * self.page_size;
+        self.bytes
+            .get(start..end)
+            .ok_or_else(|| Error::corrupt(id, "page lies past the end of the file"))
+    }
+
     /// The page size.
     pub fn page_size(&self) -> usize {
         self.page_size

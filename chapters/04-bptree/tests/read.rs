@@ -182,3 +182,18 @@ fn check_finds_pages_neither_reachable_nor_free() {
         ]
     );
 }
+
+#[test]
+fn a_fresh_files_pages_annotated() {
+    let (_dir, path) = write_file(&initial_file(4096));
+    let db = DB::open(&path, read_only()).unwrap();
+    let tx = db.begin_read();
+    let mut text = strata_bptree::inspect::pages_table(&tx).unwrap();
+    for id in 0..4 {
+        text.push_str(&format!("\npage {id}\n"));
+        text.push_str(&strata_bptree::inspect::page_dump(&tx, id).unwrap());
+    }
+    insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("bptree_fresh_file", text);
+    });
+}

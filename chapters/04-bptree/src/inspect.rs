@@ -156,7 +156,9 @@ pub fn page_dump(tx: &ReadTx, id: u64) -> Result<String> {
             let count = usize::from(page.count);
             for i in 0..count {
                 let at = HEADER_LEN + ELEMENT_LEN * i;
-                let e = &bytes[at..at + ELEMENT_LEN];
+                let e = bytes.get(at..at + ELEMENT_LEN).ok_or_else(|| {
+                    crate::Error::corrupt(id, format!("element {i} lies past the page"))
+                })?;
                 if flags == page::BRANCH {
                     let el = page.branch(i)?;
                     dump.field(

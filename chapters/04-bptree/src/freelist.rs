@@ -55,3 +55,120 @@ pub fn encode_into(ids: &[u64], page: &mut [u8]) {
         at += 8;
     }
 }
+
+/// The free pages in memory, and the pages freed by transactions that readers
+/// may still see.
+///
+/// A page freed by write transaction T stays *pending* under T: a reader that
+/// started before T committed can still reach it. Pending pages become free
+/// (allocatable) only once every such reader has finished, which the database
+/// signals with [`Freelist::release`]. A file's freelist page stores free and
+/// pending ids together, since after a restart no reader can hold any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Freelist {
+    free: Vec<u64>,
+    pending: std::collections::BTreeMap<u64, Vec<u64>>,
+    /// Every pending id, for the double-free check.
+    pending_ids: std::collections::HashSet<u64>,
+}
+
+impl Freelist {
+    /// A freelist holding `ids` (as read from a freelist page) as free.
+    pub fn from_ids(mut ids: Vec<u64>) -> Freelist {
+        ids.sort_unstable();
+        ids.dedup();
+        Freelist {
+            free: ids,
+            ..Freelist::default()
+        }
+    }
+
+    /// Takes the lowest run of `n` contiguous free ids and returns its first,
+    /// or `None` if there is no such run (the caller then grows the file).
+    pub fn allocate(&mut self, n: usize) -> Option<u64> {
+        if n == 0 {
+            return None;
+        }
+        let mut run_start = 0;
+        for i in 0..self.free.len() {
+            if i > 0 && self.free[i] != self.free[i - 1] + 1 {
+                run_start = i;
+            }
+            if i + 1 - run_start == n {
+                let first = self.free[run_start];
+                self.free.drain(run_start..=i);
+                return Some(first);
+            }
+        }
+        None
+    }
+
+    /// Frees `pages` contiguous pages from `id`, pending under `txid`.
+    ///
+    /// # Errors
+    /// A page that is already free or pending: freeing it twice would let two
+    /// owners allocate it, so the caller must treat this as corruption.
+    pub fn free(&mut self, txid: u64, id: u64, pages: u64) -> Result<()> {
+        for page in id..id + pages {
+            if self.pending_ids.contains(&page) || self.free.binary_search(&page).is_ok() {
+                return Err(Error::corrupt(page, "freed twice"));
+            }
+        }
+        self.pending.entry(txid).or_default().extend(id..id + pages);
+        self.pending_ids.extend(id..id + pages);
+        Ok(())
+    }
+
+    /// Makes the pages freed by transactions up to and including `txid` free:
+    /// call it with one less than the oldest open reader's txid.
+    pub fn release(&mut self, txid: u64) {
+        let later = self.pending.split_off(&(txid + 1));
+        let released = std::mem::replace(&mut self.pending, later);
+        let mut ids: Vec<u64> = released.into_values().flatten().collect();
+        if ids.is_empty() {
+            return;
+        }
+        for id in &ids {
+            self.pending_ids.remove(id);
+        }
+        ids.extend_from_slice(&self.free);
+        ids.sort_unstable();
+        self.free = ids;
+    }
+
+    /// Forgets the pages `txid` freed (its rollback).
+    pub fn rollback(&mut self, txid: u64) {
+        for id in self.pending.remove(&txid).unwrap_or_default() {
+            self.pending_ids.remove(&id);
+        }
+    }
+
+    /// Returns pages to the free set (pages a rolled-back transaction allocated).
+    pub fn reclaim(&mut self, id: u64, pages: u64) {
+        self.free.extend(id..id + pages);
+        self.free.sort_unstable();
+    }
+
+    /// Free and pending ids together, sorted: what a freelist page stores.
+    pub fn all_ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .pending
+            .values()
+            .flatten()
+            .copied()
+            .chain(self.free.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The number of free (allocatable) pages.
+    pub fn free_count(&self) -> usize {
+        self.free.len()
+    }
+
+    /// The number of pending pages.
+    pub fn pending_count(&self) -> usize {
+        self.pending.values().map(Vec::len).sum()
+    }
+}

@@ -307,3 +307,21 @@ fn go_scenario_pagesize16k() {
 fn go_scenario_nofreelistsync() {
     go_writes_strata_reads("nofreelistsync");
 }
+
+/// A file Go has just created is byte for byte what `initial_file` builds:
+/// two metas (txids 0 and 1), an empty freelist and the root's empty leaf.
+#[test]
+fn go_fresh_files_equal_ours_byte_for_byte() {
+    let Some(driver) = driver() else { return };
+    let dir = scratch_dir();
+    for page_size in [1024u32, 4096, 16384] {
+        let path = dir.path().join(format!("fresh-{page_size}.db"));
+        go(driver, &["create", path_str(&path), &page_size.to_string()]);
+        let bytes = std::fs::read(&path).expect("read Go's file");
+        assert_eq!(
+            bytes,
+            strata_bptree::db::initial_file(page_size),
+            "page size {page_size}: Go's fresh file differs from ours"
+        );
+    }
+}

@@ -37,6 +37,7 @@ commands:
   scenarios               list the scenario names, one a line
   scenario FILE NAME      write scenario NAME into FILE, which must not exist
   dump FILE               print FILE's logical content (read-only open)
+  create FILE PAGESIZE    create an empty database with that page size, then close it
   check FILE              run bbolt's tx.Check and a lookup walk (read-only open); print ok
   apply FILE OPSFILE      open FILE read-write and apply the operations in OPSFILE
 `
@@ -71,6 +72,9 @@ func main() {
 	case "scenario":
 		wantArgs(cmd, rest, 2)
 		err = writeScenario(rest[0], rest[1])
+	case "create":
+		wantArgs(cmd, rest, 2)
+		err = create(rest[0], rest[1])
 	case "dump":
 		wantArgs(cmd, rest, 1)
 		err = dump(rest[0])
@@ -1047,4 +1051,21 @@ func verifyNoFreelist(path string) error {
 		return fmt.Errorf("meta names freelist page %d, want none (all ones)", freelist)
 	}
 	return nil
+}
+
+// create makes a new, empty database with the given page size and closes it at once: the file
+// then holds exactly what bbolt writes when it initialises a file.
+func create(path, pageSize string) error {
+	size, err := strconv.Atoi(pageSize)
+	if err != nil {
+		return fmt.Errorf("page size %q: %v", pageSize, err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s already exists", path)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: *lockTimeout, PageSize: size})
+	if err != nil {
+		return err
+	}
+	return db.Close()
 }

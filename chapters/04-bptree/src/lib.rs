@@ -7,7 +7,8 @@
 //! The modules, in the order the book will read them:
 //! - [`page`]: the page header and the branch and leaf elements;
 //! - [`meta`]: the two meta pages and their checksums;
-//! - [`freelist`]: the freelist page;
+//! - [`freelist`]: the freelist page, and free pages in memory;
+//! - [`node`]: pages as editable nodes, written back as bbolt lays them out, and split;
 //! - [`db`]: opening a file and choosing its meta;
 //! - [`tx`] and [`cursor`]: read transactions, buckets, cursors;
 //! - [`check`]: verifying a file as bbolt's `tx.Check()` does;
@@ -23,6 +24,7 @@ pub mod freelist;
 pub mod inspect;
 pub mod meta;
 mod mmap;
+pub mod node;
 pub mod page;
 pub mod tx;
 

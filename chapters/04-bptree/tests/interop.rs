@@ -238,6 +238,7 @@ fn go_writes_strata_reads(name: &str) {
         .unwrap_or_else(|e| panic!("{name}: strata cannot open Go's file: {e}"));
     let tx = db.begin_read();
     walk_both_ways(name, &tx.root());
+    rewrite_pages(name, &tx.root());
     let problems = tx.check();
     assert!(
         problems.is_empty(),
@@ -276,6 +277,59 @@ fn walk_both_ways(name: &str, bucket: &strata_bptree::Bucket<'_>) {
             walk_both_ways(name, &child);
         }
     }
+}
+
+/// Every branch and leaf page (and inline bucket) of the bucket's tree, read
+/// into a node and written back, gives Go's bytes exactly.
+fn rewrite_pages(name: &str, bucket: &strata_bptree::Bucket<'_>) {
+    use strata_bptree::node::Node;
+    use strata_bptree::tx::Root;
+    let page_size = bucket.pages().page_size();
+    let mut stack = Vec::new();
+    match bucket.root_ref() {
+        Root::Page(id) => stack.push(id),
+        Root::Inline(page) => {
+            let node = Node::read(&page).expect("read inline page");
+            let mut bytes = vec![0; node.size()];
+            node.write(&mut bytes);
+            assert_eq!(
+                bytes, page.bytes,
+                "{name}: an inline bucket's page differs when rewritten"
+            );
+        }
+    }
+    while let Some(id) = stack.pop() {
+        let page = bucket.pages().page(id).expect("page");
+        let node = Node::read(&page).expect("read node");
+        let mut bytes = vec![0; page.bytes.len()];
+        bytes[0..8].copy_from_slice(&id.to_le_bytes());
+        bytes[12..16].copy_from_slice(&page.overflow.to_le_bytes());
+        node.write(&mut bytes);
+        assert!(
+            bytes == page.bytes,
+            "{name}: page {id} differs when rewritten"
+        );
+        assert_eq!(
+            node.pages_needed(page_size),
+            page.overflow as usize + 1,
+            "{name}: page {id}'s size"
+        );
+        for inode in &node.inodes {
+            if !node.is_leaf {
+                stack.push(inode.child);
+            } else if inode.flags & strata_bptree::page::BUCKET_LEAF_FLAG != 0 {
+                rewrite_pages(name, &open_value(bucket, &inode.key));
+            }
+        }
+    }
+}
+
+/// The nested bucket under `key` (the caller knows it is one).
+fn open_value<'t>(bucket: &strata_bptree::Bucket<'t>, key: &[u8]) -> strata_bptree::Bucket<'t> {
+    bucket
+        .bucket(key)
+        .expect("open nested bucket")
+        .expect("the bucket exists")
 }
 
 #[test]

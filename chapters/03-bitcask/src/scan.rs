@@ -74,15 +74,17 @@ pub fn scan(path: &Path, mut visit: impl FnMut(ScannedEntry) -> Result<()>) -> R
         body.extend_from_slice(&header_bytes);
         body.resize(entry_len as usize, 0);
         reader.read_exact(&mut body[HEADER_LEN..]).map_err(io_err)?;
-        match entry::decode(&body) {
-            Ok(entry) => visit(ScannedEntry {
+        // An entry's total size must fit the u32 hints and the keydir keep it
+        // in; a larger one (only a hostile file has it) counts as damaged.
+        match entry::decode(&body).ok().zip(u32::try_from(entry_len).ok()) {
+            Some((entry, entry_len)) => visit(ScannedEntry {
                 offset,
-                entry_len: entry_len as u32,
+                entry_len,
                 tstamp: entry.tstamp,
                 key: entry.key.to_vec(),
                 value: entry.value.to_vec(),
             })?,
-            Err(_) => {
+            None => {
                 report.bad_entries += 1;
                 if report.bad_entries >= MAX_BAD_ENTRIES {
                     report.abandoned = true;

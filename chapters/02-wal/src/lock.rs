@@ -12,6 +12,9 @@ use crate::{Error, Result};
 
 /// The lock file's name.
 pub const LOCK_FILE: &str = "LOCK";
+/// Tries before a held lock counts as another writer's (about 100 ms in all).
+const RETRIES: u32 = 10;
+const RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// An exclusive lock on a store's directory, held until dropped.
 #[derive(Debug)]
@@ -22,7 +25,8 @@ pub struct DirLock {
 
 impl DirLock {
     // ANCHOR: acquire
-    /// Takes the lock on `dir`, or fails at once with [`Error::Locked`].
+    /// Takes the lock on `dir`, or fails with [`Error::Locked`] if it stays
+    /// held for about 100 ms.
     pub fn acquire(dir: &Path) -> Result<Self> {
         let path = dir.join(LOCK_FILE);
         let file = OpenOptions::new()
@@ -31,11 +35,20 @@ impl DirLock {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(DirLock { _file: file, path }),
-            Err(TryLockError::WouldBlock) => Err(Error::Locked { path }),
-            Err(TryLockError::Error(e)) => Err(Error::io(path, e)),
+        // A lock just released can look held for an instant: a child process
+        // forked by another thread shares our open files until it execs. So a
+        // held lock is retried briefly before it counts as another writer's.
+        for attempt in 1..=RETRIES {
+            match file.try_lock() {
+                Ok(()) => return Ok(DirLock { _file: file, path }),
+                Err(TryLockError::WouldBlock) if attempt < RETRIES => {
+                    std::thread::sleep(RETRY_DELAY)
+                }
+                Err(TryLockError::WouldBlock) => break,
+                Err(TryLockError::Error(e)) => return Err(Error::io(path, e)),
+            }
         }
+        Err(Error::Locked { path })
     }
     // ANCHOR_END: acquire
 

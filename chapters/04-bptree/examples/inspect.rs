@@ -27,7 +27,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let [file, command, rest @ ..] = args else {
         return Err(usage.into());
     };
-    let db = DB::open(file, Options { read_only: true }).map_err(|e| e.to_string())?;
+    let db = DB::open(file, Options::read_only()).map_err(|e| e.to_string())?;
     let tx = db.begin_read();
     match (command.as_str(), rest) {
         ("check", []) => {

@@ -42,7 +42,7 @@ pub fn check(tx: &ReadTx) -> Vec<String> {
             Err(e) => checker.problems.push(e.to_string()),
         }
     }
-    if let Err(e) = checker.bucket(&tx.root()) {
+    if let Err(e) = checker.bucket(&tx.root(), 0) {
         checker.problems.push(e.to_string());
     }
     if meta.freelist != NO_FREELIST {
@@ -56,6 +56,30 @@ pub fn check(tx: &ReadTx) -> Vec<String> {
     }
     checker.problems
 }
+
+/// The pages no bucket tree reaches (meta pages aside): the free pages of a
+/// file that stores no freelist.
+///
+/// # Errors
+/// The first problem found, if the trees are damaged.
+pub(crate) fn unreachable(tx: &ReadTx) -> Result<Vec<u64>> {
+    let mut checker = Checker {
+        uses: vec![Use::Unseen; tx.meta().pgid as usize],
+        problems: Vec::new(),
+    };
+    checker.mark(0, Use::Meta);
+    checker.mark(1, Use::Meta);
+    checker.bucket(&tx.root(), 0)?;
+    if let Some(problem) = checker.problems.first() {
+        return Err(Error::corrupt(0, problem.clone()));
+    }
+    Ok((0..tx.meta().pgid)
+        .filter(|&id| checker.uses[id as usize] == Use::Unseen)
+        .collect())
+}
+
+/// Deeper than any real file (trees plus nested buckets): a cycle.
+const MAX_DEPTH: usize = 256;
 
 struct Checker {
     uses: Vec<Use>,
@@ -92,7 +116,7 @@ impl Checker {
         }
     }
 
-    fn bucket(&mut self, bucket: &Bucket<'_>) -> Result<()> {
+    fn bucket(&mut self, bucket: &Bucket<'_>, depth: usize) -> Result<()> {
         let page = match bucket.root_ref() {
             Root::Page(id) => {
                 let page = bucket.pages().page(id)?;
@@ -100,8 +124,9 @@ impl Checker {
                 page
             }
             Root::Inline(page) => page,
+            Root::Node(_) => return Err(Error::corrupt(0, "a write transaction's tree")),
         };
-        self.tree(bucket, page, None, None)?;
+        self.tree(bucket, page, None, None, depth + 1)?;
         Ok(())
     }
 
@@ -113,7 +138,14 @@ impl Checker {
         page: Page<'_>,
         low: Option<&[u8]>,
         high: Option<&[u8]>,
+        depth: usize,
     ) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(Error::corrupt(
+                page.id,
+                "deeper than any real file: a page cycle?",
+            ));
+        }
         let count = usize::from(page.count);
         if !page.is_leaf() && !page.is_branch() {
             return Err(Error::corrupt(
@@ -154,7 +186,7 @@ impl Checker {
                 };
                 let child = bucket.pages().page(element.child)?;
                 self.mark_pages(&child, Use::Tree);
-                self.tree(bucket, child, Some(element.key), next)?;
+                self.tree(bucket, child, Some(element.key), next, depth + 1)?;
             }
             return Ok(());
         }
@@ -162,7 +194,7 @@ impl Checker {
             let element = page.leaf(i)?;
             if element.is_bucket() {
                 let child = bucket.open_child(element.value)?;
-                self.bucket(&child)?;
+                self.bucket(&child, depth + 1)?;
             }
         }
         Ok(())

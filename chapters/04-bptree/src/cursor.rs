@@ -5,8 +5,145 @@
 //! ancestor with a next child and descends to that child's first leaf.
 
 use crate::page::{LeafElement, Page};
+use crate::tree::{Child, DirtyNode};
 use crate::tx::{Pages, Root};
 use crate::{Error, Result};
+
+/// A node a cursor can stand on: a page of the map, or a node a write
+/// transaction changed. Read transactions only ever see pages.
+#[derive(Debug, Clone, Copy)]
+pub enum NodeRef<'t> {
+    /// A committed page (or an inline bucket's page).
+    Page(Page<'t>),
+    /// A dirty node of a write transaction.
+    Dirty(&'t DirtyNode),
+}
+
+impl<'t> NodeRef<'t> {
+    /// Whether it is a leaf.
+    pub fn is_leaf(&self) -> bool {
+        match self {
+            NodeRef::Page(p) => p.is_leaf(),
+            NodeRef::Dirty(n) => n.is_leaf(),
+        }
+    }
+
+    /// Its number of elements.
+    pub fn count(&self) -> usize {
+        match self {
+            NodeRef::Page(p) => usize::from(p.count),
+            NodeRef::Dirty(n) => n.len(),
+        }
+    }
+
+    fn id(&self) -> u64 {
+        match self {
+            NodeRef::Page(p) => p.id,
+            NodeRef::Dirty(_) => 0,
+        }
+    }
+
+    /// Leaf element `i`.
+    pub fn leaf(&self, i: usize) -> Result<LeafElement<'t>> {
+        match *self {
+            NodeRef::Page(p) => p.leaf(i),
+            NodeRef::Dirty(DirtyNode::Leaf { inodes, .. }) => inodes
+                .get(i)
+                .map(|inode| LeafElement {
+                    flags: inode.flags,
+                    key: &inode.key,
+                    value: &inode.value,
+                })
+                .ok_or_else(|| Error::corrupt(0, "leaf index out of range")),
+            NodeRef::Dirty(DirtyNode::Branch(_)) => Err(Error::corrupt(0, "not a leaf")),
+        }
+    }
+
+    /// Child `i` of a branch.
+    pub fn child(&self, i: usize, pages: &Pages<'t>) -> Result<NodeRef<'t>> {
+        match *self {
+            NodeRef::Page(p) => Ok(NodeRef::Page(pages.page(p.branch(i)?.child)?)),
+            NodeRef::Dirty(DirtyNode::Branch(elems)) => match elems.get(i).map(|e| &e.child) {
+                Some(Child::Clean(id)) => Ok(NodeRef::Page(pages.page(*id)?)),
+                Some(Child::Dirty(node)) => Ok(NodeRef::Dirty(node)),
+                None => Err(Error::corrupt(0, "branch index out of range")),
+            },
+            NodeRef::Dirty(DirtyNode::Leaf { .. }) => Err(Error::corrupt(0, "not a branch")),
+        }
+    }
+
+    /// In a leaf, the index of the first element ≥ `key`; in a branch, the
+    /// child whose subtree may hold `key` (bbolt's step back unless exact).
+    pub fn search(&self, key: &[u8]) -> Result<usize> {
+        match *self {
+            NodeRef::Page(p) => {
+                let found = p.search(key)?;
+                if p.is_leaf() {
+                    return Ok(found);
+                }
+                let exact = found < usize::from(p.count) && p.key(found)? == key;
+                Ok(if exact {
+                    found
+                } else {
+                    found.saturating_sub(1)
+                })
+            }
+            NodeRef::Dirty(DirtyNode::Leaf { inodes, .. }) => {
+                Ok(inodes.partition_point(|i| i.key.as_slice() < key))
+            }
+            NodeRef::Dirty(DirtyNode::Branch(elems)) => Ok(DirtyNode::branch_index(elems, key)),
+        }
+    }
+
+    fn check(self) -> Result<NodeRef<'t>> {
+        if let NodeRef::Page(page) = self {
+            if !page.is_leaf() && !page.is_branch() {
+                return Err(Error::corrupt(
+                    page.id,
+                    format!(
+                        "expected a branch or leaf page, found flags {:#x}",
+                        page.flags
+                    ),
+                ));
+            }
+            if page.is_branch() && page.count == 0 {
+                return Err(Error::corrupt(page.id, "an empty branch page"));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// The leaf element for `key` in the tree at `root`, if there is one: a
+/// lookup without a cursor's stack.
+pub fn lookup<'t>(pages: Pages<'t>, root: Root<'t>, key: &[u8]) -> Result<Option<LeafElement<'t>>> {
+    let mut node = root_node(pages, root)?;
+    for _ in 0..MAX_DEPTH {
+        let index = node.search(key)?;
+        if node.is_leaf() {
+            if index < node.count() {
+                let e = node.leaf(index)?;
+                if e.key == key {
+                    return Ok(Some(e));
+                }
+            }
+            return Ok(None);
+        }
+        node = node.child(index, &pages)?.check()?;
+    }
+    Err(Error::corrupt(
+        node.id(),
+        "the tree is deeper than any real one: a page cycle?",
+    ))
+}
+
+fn root_node<'t>(pages: Pages<'t>, root: Root<'t>) -> Result<NodeRef<'t>> {
+    match root {
+        Root::Page(id) => NodeRef::Page(pages.page(id)?).check(),
+        Root::Inline(page) => NodeRef::Page(page).check(),
+        Root::Node(node) => Ok(NodeRef::Dirty(node)),
+    }
+}
 
 /// Deeper than any real tree: a deeper path means a page cycle in a damaged file.
 const MAX_DEPTH: usize = 64;
@@ -38,7 +175,7 @@ impl Entry<'_> {
 pub struct Cursor<'t> {
     pages: Pages<'t>,
     root: Root<'t>,
-    stack: Vec<(Page<'t>, usize)>,
+    stack: Vec<(NodeRef<'t>, usize)>,
 }
 
 impl<'t> Cursor<'t> {
@@ -50,48 +187,29 @@ impl<'t> Cursor<'t> {
         }
     }
 
-    fn root_page(&self) -> Result<Page<'t>> {
-        match self.root {
-            Root::Page(id) => self.pages.page(id),
-            Root::Inline(page) => Ok(page),
-        }
-    }
-
-    fn push(&mut self, page: Page<'t>, index: usize) -> Result<()> {
+    fn push(&mut self, node: NodeRef<'t>, index: usize) -> Result<()> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(Error::corrupt(
-                page.id,
+                node.id(),
                 "the tree is deeper than any real one: a page cycle?",
             ));
         }
-        if !page.is_leaf() && !page.is_branch() {
-            return Err(Error::corrupt(
-                page.id,
-                format!(
-                    "expected a branch or leaf page, found flags {:#x}",
-                    page.flags
-                ),
-            ));
-        }
-        if page.is_branch() && page.count == 0 {
-            return Err(Error::corrupt(page.id, "an empty branch page"));
-        }
-        self.stack.push((page, index));
+        self.stack.push((node.check()?, index));
         Ok(())
     }
 
     /// From the top of the stack, descends to the first (or last) leaf element.
     fn descend(&mut self, last: bool) -> Result<()> {
         loop {
-            let Some(&(page, index)) = self.stack.last() else {
+            let Some(&(node, index)) = self.stack.last() else {
                 return Ok(());
             };
-            if page.is_leaf() {
+            if node.is_leaf() {
                 return Ok(());
             }
-            let child = self.pages.page(page.branch(index)?.child)?;
+            let child = node.child(index, &self.pages)?;
             let start = if last {
-                usize::from(child.count).saturating_sub(1)
+                child.count().saturating_sub(1)
             } else {
                 0
             };
@@ -102,8 +220,8 @@ impl<'t> Cursor<'t> {
     /// The entry at the current position, if it is on an element.
     fn current(&self) -> Result<Option<Entry<'t>>> {
         match self.stack.last() {
-            Some(&(page, index)) if index < usize::from(page.count) => {
-                let e = page.leaf(index)?;
+            Some(&(node, index)) if index < node.count() => {
+                let e = node.leaf(index)?;
                 Ok(Some(Entry {
                     key: e.key,
                     value: e.value,
@@ -117,7 +235,7 @@ impl<'t> Cursor<'t> {
     /// The first entry.
     pub fn first(&mut self) -> Result<Option<Entry<'t>>> {
         self.stack.clear();
-        let root = self.root_page()?;
+        let root = root_node(self.pages, self.root)?;
         self.push(root, 0)?;
         self.descend(false)?;
         // An empty leaf (an empty bucket, or one left by deletes) has no entry here.
@@ -130,8 +248,8 @@ impl<'t> Cursor<'t> {
     /// The last entry.
     pub fn last(&mut self) -> Result<Option<Entry<'t>>> {
         self.stack.clear();
-        let root = self.root_page()?;
-        let start = usize::from(root.count).saturating_sub(1);
+        let root = root_node(self.pages, self.root)?;
+        let start = root.count().saturating_sub(1);
         self.push(root, start)?;
         self.descend(true)?;
         if self.current()?.is_none() {
@@ -146,8 +264,8 @@ impl<'t> Cursor<'t> {
     pub fn next(&mut self) -> Result<Option<Entry<'t>>> {
         loop {
             // Climb to the deepest level that has a next element.
-            while let Some(&(page, index)) = self.stack.last() {
-                if index + 1 < usize::from(page.count) {
+            while let Some(&(node, index)) = self.stack.last() {
+                if index + 1 < node.count() {
                     break;
                 }
                 self.stack.pop();
@@ -186,22 +304,14 @@ impl<'t> Cursor<'t> {
     /// The first entry whose key is ≥ `key`.
     pub fn seek(&mut self, key: &[u8]) -> Result<Option<Entry<'t>>> {
         self.stack.clear();
-        let mut page = self.root_page()?;
+        let mut node = root_node(self.pages, self.root)?;
         loop {
-            let found = page.search(key)?;
-            if page.is_leaf() {
-                self.push(page, found)?;
+            let index = node.search(key)?;
+            self.push(node, index)?;
+            if node.is_leaf() {
                 break;
             }
-            // Branch: step back unless the key matches exactly (clamped at 0).
-            let exact = found < usize::from(page.count) && page.key(found)? == key;
-            let index = if exact {
-                found
-            } else {
-                found.saturating_sub(1)
-            };
-            self.push(page, index)?;
-            page = self.pages.page(page.branch(index)?.child)?;
+            node = node.child(index, &self.pages)?;
         }
         match self.current()? {
             Some(entry) => Ok(Some(entry)),

@@ -41,6 +41,49 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// A write on a database opened read-only.
+    #[error("the database is open read-only")]
+    ReadOnly,
+
+    /// An earlier commit failed while writing its meta page: the file's
+    /// state is unknown until it is opened again.
+    #[error("a commit failed while writing its meta page; reopen the database")]
+    Poisoned,
+
+    /// An empty key.
+    #[error("a key must not be empty")]
+    KeyRequired,
+
+    /// A key longer than bbolt's limit (32,768 bytes).
+    #[error("a key of {len} bytes is longer than the 32768-byte limit")]
+    KeyTooLarge {
+        /// Its length.
+        len: usize,
+    },
+
+    /// A value longer than bbolt's limit (2^31 − 2 bytes).
+    #[error("a value of {len} bytes is longer than the 2147483646-byte limit")]
+    ValueTooLarge {
+        /// Its length.
+        len: usize,
+    },
+
+    /// A value where a bucket is expected, or a bucket where a value is.
+    #[error("the key holds a bucket where a value is expected, or a value where a bucket is")]
+    IncompatibleValue,
+
+    /// Creating a bucket that exists.
+    #[error("the bucket already exists")]
+    BucketExists,
+
+    /// Deleting a bucket that does not exist.
+    #[error("no such bucket")]
+    BucketNotFound,
+
+    /// A bucket with an empty name.
+    #[error("a bucket name must not be empty")]
+    BucketNameRequired,
 }
 
 /// The crate's result type.

@@ -122,7 +122,10 @@ impl Freelist {
     /// Makes the pages freed by transactions up to and including `txid` free:
     /// call it with one less than the oldest open reader's txid.
     pub fn release(&mut self, txid: u64) {
-        let later = self.pending.split_off(&(txid + 1));
+        let later = match txid.checked_add(1) {
+            Some(next) => self.pending.split_off(&next),
+            None => Default::default(),
+        };
         let released = std::mem::replace(&mut self.pending, later);
         let mut ids: Vec<u64> = released.into_values().flatten().collect();
         if ids.is_empty() {

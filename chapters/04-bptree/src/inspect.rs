@@ -26,7 +26,7 @@ use crate::tx::{Bucket, ReadTx};
 
 /// The logical dump of the file at `path`, opened read-only.
 pub fn logical_dump(path: &Path) -> Result<String> {
-    let db = DB::open(path, Options { read_only: true })?;
+    let db = DB::open(path, Options::read_only())?;
     db.view(|tx| {
         let mut out = String::new();
         dump_bucket(&tx.root(), 0, &mut out)?;

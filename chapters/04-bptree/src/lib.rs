@@ -16,7 +16,9 @@
 //!
 //! The only `unsafe` code is in `mmap`, which maps the file.
 
+mod batch;
 pub mod check;
+pub mod commit;
 pub mod cursor;
 pub mod db;
 mod error;
@@ -26,9 +28,14 @@ pub mod meta;
 mod mmap;
 pub mod node;
 pub mod page;
+pub mod spill;
+pub mod tree;
 pub mod tx;
+pub mod write;
 
+pub use commit::CommitStep;
 pub use cursor::{Cursor, Entry};
 pub use db::{DB, Options};
 pub use error::{Error, Result};
 pub use tx::{Bucket, ReadTx};
+pub use write::{BucketMut, CursorMut, WriteTx};

@@ -66,7 +66,7 @@ impl Node {
         })
     }
 
-    fn element_size(inode: &Inode) -> usize {
+    pub(crate) fn element_size(inode: &Inode) -> usize {
         ELEMENT_LEN + inode.key.len() + inode.value.len()
     }
 
@@ -121,44 +121,60 @@ impl Node {
     }
 
     // ANCHOR: split
-    /// Splits the node into nodes that each fit a page, as bbolt does at commit:
-    /// a node of more than four elements and at least a page is cut where the
-    /// running size would pass `page_size × fill_percent` (clamped to 0.1..=1),
-    /// never leaving fewer than two elements on either side; the rest is split
-    /// again. A node that still exceeds a page (a few huge values) stays whole
-    /// and spans several pages.
-    pub fn split(self, page_size: usize, fill_percent: f64) -> Vec<Node> {
-        let threshold = (page_size as f64 * fill_percent.clamp(0.1, 1.0)) as usize;
-        let mut nodes = Vec::new();
-        let mut rest = self;
-        loop {
-            if rest.inodes.len() <= MIN_KEYS_PER_PAGE * 2 || rest.size() < page_size {
-                nodes.push(rest);
-                return nodes;
-            }
-            let mut size = HEADER_LEN;
-            let mut index = 0;
-            for (i, inode) in rest.inodes[..rest.inodes.len() - MIN_KEYS_PER_PAGE]
-                .iter()
-                .enumerate()
-            {
-                index = i;
-                let element = Node::element_size(inode);
-                if i >= MIN_KEYS_PER_PAGE && size + element > threshold {
-                    break;
-                }
-                size += element;
-            }
-            let right = rest.inodes.split_off(index);
+    /// Splits the node into nodes that each fit a page, as bbolt does at commit;
+    /// see [`split_lengths`] for where the cuts fall.
+    pub fn split(mut self, page_size: usize, fill_percent: f64) -> Vec<Node> {
+        let sizes = self.inodes.iter().map(Node::element_size);
+        let lengths = split_lengths(sizes, page_size, fill_percent);
+        let mut nodes = Vec::with_capacity(lengths.len());
+        for &len in lengths.iter().rev() {
+            let right = self.inodes.split_off(self.inodes.len() - len);
             nodes.push(Node {
-                is_leaf: rest.is_leaf,
-                inodes: std::mem::take(&mut rest.inodes),
-            });
-            rest = Node {
-                is_leaf: rest.is_leaf,
+                is_leaf: self.is_leaf,
                 inodes: right,
-            };
+            });
         }
+        nodes.reverse();
+        nodes
     }
     // ANCHOR_END: split
 }
+
+// ANCHOR: split_lengths
+/// Where bbolt cuts a node whose elements take `sizes` bytes each (element
+/// header included): the lengths of the pieces, in order.
+///
+/// A node of at most four elements, or smaller than a page, stays whole.
+/// Otherwise the first piece ends where the running size (from the 16-byte
+/// header) would pass `page_size × fill_percent` (clamped to 0.1..=1), never
+/// leaving fewer than two elements on either side; the rest is cut again. A
+/// piece that still exceeds a page (a few huge values) spans several pages.
+pub fn split_lengths(
+    sizes: impl IntoIterator<Item = usize>,
+    page_size: usize,
+    fill_percent: f64,
+) -> Vec<usize> {
+    let threshold = (page_size as f64 * fill_percent.clamp(0.1, 1.0)) as usize;
+    let all: Vec<usize> = sizes.into_iter().collect();
+    let mut lengths = Vec::new();
+    let mut rest = &all[..];
+    loop {
+        let total = HEADER_LEN + rest.iter().sum::<usize>();
+        if rest.len() <= MIN_KEYS_PER_PAGE * 2 || total < page_size {
+            lengths.push(rest.len());
+            return lengths;
+        }
+        let mut size = HEADER_LEN;
+        let mut index = 0;
+        for (i, &element) in rest[..rest.len() - MIN_KEYS_PER_PAGE].iter().enumerate() {
+            index = i;
+            if i >= MIN_KEYS_PER_PAGE && size + element > threshold {
+                break;
+            }
+            size += element;
+        }
+        lengths.push(index);
+        rest = &rest[index..];
+    }
+}
+// ANCHOR_END: split_lengths

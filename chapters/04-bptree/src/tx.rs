@@ -2,9 +2,8 @@
 
 use std::sync::Arc;
 
-use memmap2::Mmap;
-
 use crate::cursor::Cursor;
+use crate::db::{Readers, Snapshot};
 use crate::meta::Meta;
 use crate::page::{HEADER_LEN, LEAF, Page, u64_at};
 use crate::{Error, Result};
@@ -18,6 +17,14 @@ pub struct Pages<'t> {
 }
 
 impl<'t> Pages<'t> {
+    pub(crate) fn new(bytes: &'t [u8], page_size: usize, pgid: u64) -> Pages<'t> {
+        Pages {
+            bytes,
+            page_size,
+            pgid,
+        }
+    }
+
     /// Page `id`, with all its overflow pages, bounds-checked.
     pub fn page(&self, id: u64) -> Result<Page<'t>> {
         if id < 2 || id >= self.pgid {
@@ -85,13 +92,27 @@ impl<'t> Pages<'t> {
 /// the transaction.
 #[derive(Debug)]
 pub struct ReadTx {
-    map: Arc<Mmap>,
+    snapshot: Snapshot,
     meta: Meta,
+    /// Where it is registered, so the writer does not reuse pages it sees.
+    readers: Option<Arc<Readers>>,
+}
+
+impl Drop for ReadTx {
+    fn drop(&mut self) {
+        if let Some(readers) = &self.readers {
+            readers.leave(self.meta.txid);
+        }
+    }
 }
 
 impl ReadTx {
-    pub(crate) fn new(map: Arc<Mmap>, meta: Meta) -> ReadTx {
-        ReadTx { map, meta }
+    pub(crate) fn new(snapshot: Snapshot, meta: Meta, readers: Option<Arc<Readers>>) -> ReadTx {
+        ReadTx {
+            snapshot,
+            meta,
+            readers,
+        }
     }
 
     /// The meta this transaction reads.
@@ -106,11 +127,7 @@ impl ReadTx {
 
     /// The pages of this snapshot.
     pub fn pages(&self) -> Pages<'_> {
-        Pages {
-            bytes: &self.map,
-            page_size: self.meta.page_size as usize,
-            pgid: self.meta.pgid,
-        }
+        self.snapshot.pages(&self.meta)
     }
 
     /// The root bucket, which holds the top-level buckets.
@@ -140,6 +157,8 @@ pub enum Root<'t> {
     Page(u64),
     /// An inline bucket: a single leaf page stored in its parent's value.
     Inline(Page<'t>),
+    /// A tree a write transaction has changed.
+    Node(&'t crate::tree::DirtyNode),
 }
 
 /// A bucket in a read transaction.
@@ -176,18 +195,16 @@ impl<'t> Bucket<'t> {
 
     /// The value of `key`, if it holds a value (not a bucket).
     pub fn get(&self, key: &[u8]) -> Result<Option<&'t [u8]>> {
-        let mut cursor = self.cursor();
-        Ok(match cursor.seek(key)? {
-            Some(e) if e.key == key && !e.is_bucket() => Some(e.value),
+        Ok(match crate::cursor::lookup(self.pages, self.root, key)? {
+            Some(e) if !e.is_bucket() => Some(e.value),
             _ => None,
         })
     }
 
     /// The nested bucket `name`, if there is one.
     pub fn bucket(&self, name: &[u8]) -> Result<Option<Bucket<'t>>> {
-        let mut cursor = self.cursor();
-        match cursor.seek(name)? {
-            Some(e) if e.key == name && e.is_bucket() => Ok(Some(self.open_child(e.value)?)),
+        match crate::cursor::lookup(self.pages, self.root, name)? {
+            Some(e) if e.is_bucket() => Ok(Some(self.open_child(e.value)?)),
             _ => Ok(None),
         }
     }

@@ -234,7 +234,7 @@ fn go_writes_strata_reads(name: &str) {
         logical_dump(&path).unwrap_or_else(|e| panic!("{name}: strata cannot dump Go's file: {e}"));
     assert_same_dump(name, &go_dump, &rust_dump);
 
-    let db = DB::open(&path, Options { read_only: true })
+    let db = DB::open(&path, Options::read_only())
         .unwrap_or_else(|e| panic!("{name}: strata cannot open Go's file: {e}"));
     let tx = db.begin_read();
     walk_both_ways(name, &tx.root());

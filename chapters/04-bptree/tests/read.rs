@@ -8,7 +8,7 @@ use strata_bptree::meta::{Meta, fnv1a64};
 use strata_bptree::{DB, Error, Options};
 
 fn read_only() -> Options {
-    Options { read_only: true }
+    Options::read_only()
 }
 
 fn write_file(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {

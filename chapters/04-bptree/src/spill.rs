@@ -1,0 +1,173 @@
+//! Spilling: writing a transaction's dirty nodes to newly allocated pages.
+//!
+//! Children are spilled before their parents, so that a branch can point at
+//! its children's new pages and take each child's first key as its own key
+//! for it (the invariant Go relies on). Every node is split to fit a page by
+//! bbolt's rule first; a root that splits gets a new root branch above it.
+
+use crate::freelist::Freelist;
+use crate::node::{Inode, Node};
+use crate::page::{HEADER_LEN, LEAF};
+use crate::tree::{Child, DirtyNode};
+use crate::{Error, Result};
+
+/// Pages to write: the first page id, and bytes spanning one or more pages.
+pub type PageBuf = (u64, Vec<u8>);
+
+/// Allocates pages and collects their bytes for one commit.
+#[derive(Debug)]
+pub struct PageWriter<'a> {
+    /// Where pages come from first.
+    pub freelist: &'a mut Freelist,
+    /// The high-water mark: the next page id past the file's used pages.
+    pub pgid: u64,
+    /// The page size.
+    pub page_size: usize,
+    /// Pages to write: (first id, bytes spanning one or more pages).
+    pub pages: Vec<PageBuf>,
+    /// Runs taken from the freelist, to give back if the commit fails.
+    pub from_freelist: Vec<(u64, u64)>,
+}
+
+impl PageWriter<'_> {
+    /// Allocates `n` contiguous pages: the lowest free run, or new pages at
+    /// the end of the file.
+    pub fn allocate(&mut self, n: usize) -> u64 {
+        if let Some(id) = self.freelist.allocate(n) {
+            self.from_freelist.push((id, n as u64));
+            return id;
+        }
+        let id = self.pgid;
+        self.pgid += n as u64;
+        id
+    }
+
+    /// Allocates pages for `node` and lays it out in them; returns the id.
+    pub fn write_node(&mut self, node: &Node) -> Result<u64> {
+        if node.inodes.len() >= 0xFFFF {
+            return Err(Error::corrupt(0, "a node of 65,535 elements or more"));
+        }
+        let pages = node.pages_needed(self.page_size).max(1);
+        let id = self.allocate(pages);
+        let mut bytes = vec![0; pages * self.page_size];
+        bytes[0..8].copy_from_slice(&id.to_le_bytes());
+        bytes[12..16].copy_from_slice(&((pages - 1) as u32).to_le_bytes());
+        node.write(&mut bytes);
+        self.pages.push((id, bytes));
+        Ok(id)
+    }
+}
+
+// ANCHOR: spill
+/// Spills the tree at `root` and returns its new root page id.
+pub fn spill_tree(root: Child, out: &mut PageWriter<'_>, fill_percent: f64) -> Result<u64> {
+    let mut level = match root {
+        Child::Clean(id) => return Ok(id),
+        Child::Dirty(node) => spill(*node, out, fill_percent)?,
+    };
+    // A root that split needs a new root branch above the pieces (which may
+    // split again, when the root branch itself is too large).
+    while level.len() > 1 {
+        let branch = branch_node(level);
+        level = write_split(branch, out, fill_percent)?;
+    }
+    level
+        .pop()
+        .map(|(_, id)| id)
+        .ok_or_else(|| Error::corrupt(0, "a tree spilled to no pages"))
+}
+
+/// Spills a node and its dirty descendants; returns the (first key, page id)
+/// of each page the node became.
+fn spill(node: DirtyNode, out: &mut PageWriter<'_>, fill: f64) -> Result<Vec<(Vec<u8>, u64)>> {
+    let node = match node {
+        DirtyNode::Leaf { inodes, .. } => Node {
+            is_leaf: true,
+            inodes,
+        },
+        DirtyNode::Branch(elems) => {
+            let mut children = Vec::with_capacity(elems.len());
+            for elem in elems {
+                match elem.child {
+                    // An untouched child's key is its first key already.
+                    Child::Clean(id) => children.push((elem.key, id)),
+                    Child::Dirty(child) => {
+                        if child.is_empty() {
+                            continue;
+                        }
+                        children.extend(spill(*child, out, fill)?);
+                    }
+                }
+            }
+            branch_node(children)
+        }
+    };
+    write_split(node, out, fill)
+}
+// ANCHOR_END: spill
+
+/// A branch node over (first key, page id) pairs.
+fn branch_node(children: Vec<(Vec<u8>, u64)>) -> Node {
+    Node {
+        is_leaf: false,
+        inodes: children
+            .into_iter()
+            .map(|(key, child)| Inode {
+                flags: 0,
+                key,
+                value: Vec::new(),
+                child,
+            })
+            .collect(),
+    }
+}
+
+fn write_split(node: Node, out: &mut PageWriter<'_>, fill: f64) -> Result<Vec<(Vec<u8>, u64)>> {
+    let mut written = Vec::new();
+    for piece in node.split(out.page_size, fill) {
+        let id = out.write_node(&piece)?;
+        let key = piece
+            .inodes
+            .into_iter()
+            .next()
+            .map(|i| i.key)
+            .unwrap_or_default();
+        written.push((key, id));
+    }
+    Ok(written)
+}
+
+/// The value of a bucket in its parent: root page and sequence, and for an
+/// inline bucket the image of its leaf page after them.
+pub fn bucket_value(root: u64, sequence: u64, inline: Option<&Node>) -> Vec<u8> {
+    let size = inline.map_or(0, Node::size);
+    let mut value = vec![0; 16 + size];
+    value[0..8].copy_from_slice(&root.to_le_bytes());
+    value[8..16].copy_from_slice(&sequence.to_le_bytes());
+    if let Some(node) = inline {
+        node.write(&mut value[16..]);
+    }
+    value
+}
+
+/// An inline bucket's value for a new, empty bucket: 16 header bytes and an
+/// empty leaf page header.
+pub fn empty_bucket_value() -> Vec<u8> {
+    let mut value = vec![0; 16 + HEADER_LEN];
+    value[16 + 8..16 + 10].copy_from_slice(&LEAF.to_le_bytes());
+    value
+}
+
+/// Whether a bucket whose root is `node` is stored inline, by bbolt's rule:
+/// a leaf, holding no buckets, of at most a quarter page.
+pub fn inlineable(node: &DirtyNode, page_size: usize) -> bool {
+    match node {
+        DirtyNode::Leaf { inodes, size } => {
+            *size <= page_size / 4
+                && inodes
+                    .iter()
+                    .all(|i| i.flags & crate::page::BUCKET_LEAF_FLAG == 0)
+        }
+        DirtyNode::Branch(_) => false,
+    }
+}

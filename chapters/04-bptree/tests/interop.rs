@@ -297,6 +297,7 @@ fn rewrite_pages(name: &str, bucket: &strata_bptree::Bucket<'_>) {
                 "{name}: an inline bucket's page differs when rewritten"
             );
         }
+        Root::Node(_) => unreachable!("a read transaction has no dirty nodes"),
     }
     while let Some(id) = stack.pop() {
         let page = bucket.pages().page(id).expect("page");

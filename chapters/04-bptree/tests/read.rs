@@ -129,9 +129,29 @@ fn bit_flips_never_panic() {
 }
 
 #[test]
-fn a_writer_cannot_open_yet() {
+fn a_writer_excludes_other_writers_and_readers() {
     let (_dir, path) = write_file(&initial_file(4096));
-    assert!(DB::open(&path, Options::default()).is_err());
+    let writer = DB::open(&path, Options::default()).unwrap();
+    assert!(matches!(
+        DB::open(&path, Options::default()),
+        Err(strata_bptree::Error::Locked { .. })
+    ));
+    assert!(matches!(
+        DB::open(&path, read_only()),
+        Err(strata_bptree::Error::Locked { .. })
+    ));
+    drop(writer);
+    let reader = DB::open(&path, read_only()).unwrap();
+    let second_reader = DB::open(&path, read_only()).unwrap();
+    assert!(matches!(
+        DB::open(&path, Options::default()),
+        Err(strata_bptree::Error::Locked { .. })
+    ));
+    assert!(matches!(
+        reader.begin_write(),
+        Err(strata_bptree::Error::ReadOnly)
+    ));
+    drop((reader, second_reader));
 }
 
 /// Rewrites both metas of `bytes` with `change` applied, checksums and all.

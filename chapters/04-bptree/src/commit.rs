@@ -68,6 +68,7 @@ pub(crate) fn commit(
     result
 }
 
+// ANCHOR: write_all
 fn write_all(
     db: &DB,
     writer: &mut Writer,
@@ -143,6 +144,7 @@ fn write_all(
     }
     db.publish(core.meta, writer.file_len).map_err(io_err)
 }
+// ANCHOR_END: write_all
 
 // ANCHOR: spill_buckets
 /// Rebalances and spills every changed bucket, innermost first, putting each
@@ -221,6 +223,7 @@ fn spill_buckets(
 }
 // ANCHOR_END: spill_buckets
 
+// ANCHOR: grow
 /// Grows the file when the high-water mark passes its end, as bbolt does:
 /// to the next power of two from 32 KiB while under 16 MiB, then in 16 MiB
 /// steps, so growth (and remapping) is rare.
@@ -240,6 +243,7 @@ fn grow(file: &File, writer: &mut Writer, pgid: u64, page_size: usize) -> io::Re
     writer.file_len = size;
     Ok(())
 }
+// ANCHOR_END: grow
 
 /// Writes pages in ascending id order, one write per run of adjacent pages.
 fn write_pages(file: &File, pages: &mut [PageBuf], page_size: usize) -> io::Result<()> {

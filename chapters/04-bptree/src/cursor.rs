@@ -114,6 +114,7 @@ impl<'t> NodeRef<'t> {
     }
 }
 
+// ANCHOR: lookup
 /// The leaf element for `key` in the tree at `root`, if there is one: a
 /// lookup without a cursor's stack.
 pub fn lookup<'t>(pages: Pages<'t>, root: Root<'t>, key: &[u8]) -> Result<Option<LeafElement<'t>>> {
@@ -136,6 +137,7 @@ pub fn lookup<'t>(pages: Pages<'t>, root: Root<'t>, key: &[u8]) -> Result<Option
         "the tree is deeper than any real one: a page cycle?",
     ))
 }
+// ANCHOR_END: lookup
 
 fn root_node<'t>(pages: Pages<'t>, root: Root<'t>) -> Result<NodeRef<'t>> {
     match root {
@@ -260,6 +262,7 @@ impl<'t> Cursor<'t> {
 
     /// The entry after the current one.
     // bbolt's name. A cursor moves both ways and seeks, so it is not an `Iterator`.
+    // ANCHOR: next
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Entry<'t>>> {
         loop {
@@ -280,6 +283,7 @@ impl<'t> Cursor<'t> {
             }
         }
     }
+    // ANCHOR_END: next
 
     /// The entry before the current one.
     pub fn prev(&mut self) -> Result<Option<Entry<'t>>> {
@@ -301,6 +305,7 @@ impl<'t> Cursor<'t> {
         }
     }
 
+    // ANCHOR: seek
     /// The first entry whose key is ≥ `key`.
     pub fn seek(&mut self, key: &[u8]) -> Result<Option<Entry<'t>>> {
         self.stack.clear();
@@ -318,4 +323,5 @@ impl<'t> Cursor<'t> {
             None => self.next(),
         }
     }
+    // ANCHOR_END: seek
 }

@@ -379,6 +379,7 @@ fn load_freelist(snapshot: &Snapshot, meta: &Meta) -> Result<Freelist> {
     Ok(freelist)
 }
 
+// ANCHOR: initial_file
 /// The bytes bbolt writes to start an empty file: meta 0 (txid 0) and meta 1
 /// (txid 1), an empty freelist at page 2, and the root bucket's empty leaf at
 /// page 3; the root is page 3, the freelist page 2, and four pages are in use.
@@ -405,7 +406,9 @@ pub fn initial_file(page_size: u32) -> Vec<u8> {
     }
     file
 }
+// ANCHOR_END: initial_file
 
+// ANCHOR: choose_meta
 /// The newer of the two valid metas (meta 0 when their txids are equal).
 ///
 /// Meta 0 says the page size, and so where meta 1 is. If meta 0 is damaged,
@@ -456,3 +459,4 @@ pub fn choose_meta(file: &[u8]) -> Result<Meta, String> {
         (Err(a), Err(b)) => Err(format!("meta 0: {a}; meta 1: {b}")),
     }
 }
+// ANCHOR_END: choose_meta

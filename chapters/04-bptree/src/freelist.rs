@@ -7,6 +7,7 @@
 use crate::page::{HEADER_LEN, Page, u64_at};
 use crate::{Error, Result};
 
+// ANCHOR: decode
 /// Decodes the ids on a freelist page. A count larger than the page can hold
 /// is an error, never an allocation.
 pub fn decode(page: &Page<'_>) -> Result<Vec<u64>> {
@@ -32,6 +33,7 @@ pub fn decode(page: &Page<'_>) -> Result<Vec<u64>> {
     let ids = &page.bytes[start..start + count as usize * 8];
     Ok(ids.chunks_exact(8).map(|c| u64_at(c, 0)).collect())
 }
+// ANCHOR_END: decode
 
 /// The size in bytes of a freelist page holding `n` ids (header included).
 pub fn encoded_len(n: usize) -> usize {
@@ -83,6 +85,7 @@ impl Freelist {
         }
     }
 
+    // ANCHOR: allocate
     /// Takes the lowest run of `n` contiguous free ids and returns its first,
     /// or `None` if there is no such run (the caller then grows the file).
     pub fn allocate(&mut self, n: usize) -> Option<u64> {
@@ -102,6 +105,7 @@ impl Freelist {
         }
         None
     }
+    // ANCHOR_END: allocate
 
     /// Frees `pages` contiguous pages from `id`, pending under `txid`.
     ///
@@ -119,6 +123,7 @@ impl Freelist {
         Ok(())
     }
 
+    // ANCHOR: release
     /// Makes the pages freed by transactions up to and including `txid` free:
     /// call it with one less than the oldest open reader's txid.
     pub fn release(&mut self, txid: u64) {
@@ -138,6 +143,7 @@ impl Freelist {
         ids.sort_unstable();
         self.free = ids;
     }
+    // ANCHOR_END: release
 
     /// Forgets the pages `txid` freed (its rollback).
     pub fn rollback(&mut self, txid: u64) {

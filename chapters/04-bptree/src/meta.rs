@@ -48,14 +48,17 @@ pub struct Meta {
     pub txid: u64,
 }
 
+// ANCHOR: fnv
 /// 64-bit FNV-1a, as Go's `hash/fnv.New64a`.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
+// ANCHOR_END: fnv
 
 impl Meta {
+    // ANCHOR: decode
     /// Decodes and validates the meta in `page` (a whole meta page, or at
     /// least its first 80 bytes). A stored checksum of 0 is accepted, as bbolt
     /// accepts it.
@@ -88,6 +91,7 @@ impl Meta {
             txid: u64_at(m, 48),
         })
     }
+    // ANCHOR_END: decode
 
     /// The meta page bytes for this meta: a zeroed page of `page_size` bytes
     /// with the header (id `txid % 2`, flags meta) and the checksummed meta.

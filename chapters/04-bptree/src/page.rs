@@ -96,6 +96,7 @@ pub struct BranchElement<'a> {
 }
 
 impl<'a> Page<'a> {
+    // ANCHOR: parse
     /// Reads the header at the start of `bytes` (which hold the whole page).
     pub fn parse(id: u64, bytes: &'a [u8]) -> Result<Page<'a>> {
         if bytes.len() < HEADER_LEN {
@@ -110,6 +111,7 @@ impl<'a> Page<'a> {
         };
         Ok(page)
     }
+    // ANCHOR_END: parse
 
     /// Whether this is a leaf page.
     pub fn is_leaf(&self) -> bool {
@@ -140,6 +142,7 @@ impl<'a> Page<'a> {
             })
     }
 
+    // ANCHOR: leaf
     /// Leaf element `i`.
     pub fn leaf(&self, i: usize) -> Result<LeafElement<'a>> {
         let (at, e) = self.element(i)?;
@@ -153,6 +156,7 @@ impl<'a> Page<'a> {
         let value = self.slice(at + pos + ksize, vsize, "value", i)?;
         Ok(LeafElement { flags, key, value })
     }
+    // ANCHOR_END: leaf
 
     /// Branch element `i`.
     pub fn branch(&self, i: usize) -> Result<BranchElement<'a>> {
@@ -171,6 +175,7 @@ impl<'a> Page<'a> {
         }
     }
 
+    // ANCHOR: search
     /// The index of the first element whose key is ≥ `key` (`count` if none).
     pub fn search(&self, key: &[u8]) -> Result<usize> {
         let (mut lo, mut hi) = (0, usize::from(self.count));
@@ -184,4 +189,5 @@ impl<'a> Page<'a> {
         }
         Ok(lo)
     }
+    // ANCHOR_END: search
 }

@@ -158,6 +158,7 @@ pub fn empty_bucket_value() -> Vec<u8> {
     value
 }
 
+// ANCHOR: inlineable
 /// Whether a bucket whose root is `node` is stored inline, by bbolt's rule:
 /// a leaf, holding no buckets, of at most a quarter page.
 pub fn inlineable(node: &DirtyNode, page_size: usize) -> bool {
@@ -171,3 +172,4 @@ pub fn inlineable(node: &DirtyNode, page_size: usize) -> bool {
         DirtyNode::Branch(_) => false,
     }
 }
+// ANCHOR_END: inlineable

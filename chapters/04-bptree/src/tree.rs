@@ -208,6 +208,7 @@ impl DirtyNode {
     }
 }
 
+// ANCHOR: materialise
 /// Makes `child` dirty, reading and freeing its page if it was clean.
 pub fn materialise<'c>(child: &'c mut Child, edit: &mut Edit<'_, '_>) -> Result<&'c mut DirtyNode> {
     if let Child::Clean(id) = *child {
@@ -222,6 +223,7 @@ pub fn materialise<'c>(child: &'c mut Child, edit: &mut Edit<'_, '_>) -> Result<
         Child::Clean(id) => Err(Error::corrupt(*id, "materialising failed")),
     }
 }
+// ANCHOR_END: materialise
 
 // ANCHOR: put
 /// Puts `key` → `value` (with leaf `flags`) into the tree at `child`,
@@ -272,6 +274,7 @@ pub fn put(
 }
 // ANCHOR_END: put
 
+// ANCHOR: eager_split
 /// Splits child `index` of a branch in place if it grew past a few pages.
 fn split_child_if_large(
     elems: &mut Vec<BranchElem>,
@@ -314,6 +317,7 @@ fn split_child_if_large(
     elems.splice(index..=index, new);
     Ok(())
 }
+// ANCHOR_END: eager_split
 
 /// After a put at the root: if the root grew past a few pages, grows the
 /// tree by one level, a new root branch over the pieces.

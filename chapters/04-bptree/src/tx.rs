@@ -193,6 +193,7 @@ impl<'t> Bucket<'t> {
         Cursor::new(self.pages, self.root)
     }
 
+    // ANCHOR: read_get
     /// The value of `key`, if it holds a value (not a bucket).
     pub fn get(&self, key: &[u8]) -> Result<Option<&'t [u8]>> {
         Ok(match crate::cursor::lookup(self.pages, self.root, key)? {
@@ -200,6 +201,7 @@ impl<'t> Bucket<'t> {
             _ => None,
         })
     }
+    // ANCHOR_END: read_get
 
     /// The nested bucket `name`, if there is one.
     pub fn bucket(&self, name: &[u8]) -> Result<Option<Bucket<'t>>> {

@@ -8,6 +8,7 @@
 //! | `flat-file` | [`flat_file`]   | a map saved whole to one checksummed file, atomically |
 //! | `wal`       | [`wal`]         | a map made durable by a write-ahead log with checkpoints |
 //! | `bitcask`   | [`bitcask`]     | a Bitcask whose files Riak's bitcask 2.1.0 reads and writes |
+//! | `bptree`    | [`bptree`]      | a copy-on-write B+tree whose files Go's bbolt 1.3.6 reads and writes |
 //!
 //! ```
 //! # #[cfg(feature = "wal")] {
@@ -30,3 +31,6 @@ pub use strata_wal as wal;
 
 #[cfg(feature = "bitcask")]
 pub use strata_bitcask as bitcask;
+
+#[cfg(feature = "bptree")]
+pub use strata_bptree as bptree;

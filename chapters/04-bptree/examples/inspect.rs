@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run -p strata-bptree --example inspect -- FILE check
+//! cargo run -p strata-bptree --example inspect -- FILE stats
 //! cargo run -p strata-bptree --example inspect -- FILE pages
 //! cargo run -p strata-bptree --example inspect -- FILE page N
 //! cargo run -p strata-bptree --example inspect -- FILE dump
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
-    let usage = "usage: inspect FILE (check | pages | page N | dump)";
+    let usage = "usage: inspect FILE (check | stats | pages | page N | dump)";
     let [file, command, rest @ ..] = args else {
         return Err(usage.into());
     };
@@ -40,6 +41,10 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 return Ok(ExitCode::SUCCESS);
             }
             Ok(ExitCode::FAILURE)
+        }
+        ("stats", []) => {
+            println!("{}", tx.root().stats().map_err(|e| e.to_string())?);
+            Ok(ExitCode::SUCCESS)
         }
         ("pages", []) => {
             print!("{}", inspect::pages_table(&tx).map_err(|e| e.to_string())?);

@@ -4,7 +4,7 @@
 //! stack of (page, index). Moving past the end of a leaf climbs to the first
 //! ancestor with a next child and descends to that child's first leaf.
 
-use crate::page::{LeafElement, Page};
+use crate::page::{LeafElement, Page, compare_keys};
 use crate::tree::{Child, DirtyNode};
 use crate::tx::{Pages, Root};
 use crate::{Error, Result};
@@ -89,7 +89,7 @@ impl<'t> NodeRef<'t> {
                 })
             }
             NodeRef::Dirty(DirtyNode::Leaf { inodes, .. }) => {
-                Ok(inodes.partition_point(|i| i.key.as_slice() < key))
+                Ok(inodes.partition_point(|i| compare_keys(&i.key, key).is_lt()))
             }
             NodeRef::Dirty(DirtyNode::Branch(elems)) => Ok(DirtyNode::branch_index(elems, key)),
         }

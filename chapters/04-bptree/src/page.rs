@@ -53,6 +53,20 @@ pub fn u64_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b)
 }
 
+/// Orders keys bytewise, as bbolt does (memcmp). Most keys differ in their
+/// first eight bytes, so those are compared as one big-endian integer first:
+/// a binary search then rarely calls the general comparison.
+#[inline]
+pub fn compare_keys(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    if let (Some(a8), Some(b8)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        let (x, y) = (u64::from_be_bytes(*a8), u64::from_be_bytes(*b8));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.cmp(b)
+}
+
 /// A page borrowed from the file (or an inline bucket's value).
 #[derive(Debug, Clone, Copy)]
 pub struct Page<'a> {
@@ -168,11 +182,14 @@ impl<'a> Page<'a> {
 
     /// The key of element `i`, branch or leaf.
     pub fn key(&self, i: usize) -> Result<&'a [u8]> {
-        if self.is_branch() {
-            Ok(self.branch(i)?.key)
+        let (at, e) = self.element(i)?;
+        // Branch: pos at 0, key size at 4. Leaf: pos at 4, key size at 8.
+        let (pos, ksize) = if self.is_branch() {
+            (u32_at(e, 0), u32_at(e, 4))
         } else {
-            Ok(self.leaf(i)?.key)
-        }
+            (u32_at(e, 4), u32_at(e, 8))
+        };
+        self.slice(at + pos as usize, ksize as usize, "key", i)
     }
 
     // ANCHOR: search
@@ -181,7 +198,7 @@ impl<'a> Page<'a> {
         let (mut lo, mut hi) = (0, usize::from(self.count));
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if self.key(mid)? < key {
+            if compare_keys(self.key(mid)?, key).is_lt() {
                 lo = mid + 1;
             } else {
                 hi = mid;

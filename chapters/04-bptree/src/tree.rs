@@ -15,7 +15,7 @@
 
 use crate::freelist::Freelist;
 use crate::node::{Inode, Node, split_lengths};
-use crate::page::{BUCKET_LEAF_FLAG, ELEMENT_LEN, HEADER_LEN, LeafElement, Page};
+use crate::page::{BUCKET_LEAF_FLAG, ELEMENT_LEN, HEADER_LEN, LeafElement, Page, compare_keys};
 use crate::tx::Pages;
 use crate::{Error, Result};
 
@@ -156,7 +156,7 @@ impl DirtyNode {
     /// whose key is ≤ `key`, or the first.
     pub fn branch_index(elems: &[BranchElem], key: &[u8]) -> usize {
         elems
-            .partition_point(|e| e.key.as_slice() <= key)
+            .partition_point(|e| compare_keys(&e.key, key).is_le())
             .saturating_sub(1)
     }
 
@@ -242,7 +242,7 @@ pub fn put(
     let node = materialise(child, edit)?;
     match node {
         DirtyNode::Leaf { inodes, size } => {
-            let index = inodes.partition_point(|i| i.key.as_slice() < key);
+            let index = inodes.partition_point(|i| compare_keys(&i.key, key).is_lt());
             match inodes.get_mut(index) {
                 Some(old) if old.key == key => {
                     if (old.flags ^ flags) & BUCKET_LEAF_FLAG != 0 {
@@ -351,7 +351,7 @@ pub fn delete(child: &mut Child, edit: &mut Edit<'_, '_>, key: &[u8]) -> Result<
     let node = materialise(child, edit)?;
     match node {
         DirtyNode::Leaf { inodes, size } => {
-            let index = inodes.partition_point(|i| i.key.as_slice() < key);
+            let index = inodes.partition_point(|i| compare_keys(&i.key, key).is_lt());
             if inodes.get(index).is_some_and(|i| i.key == key) {
                 let old = inodes.remove(index);
                 *size -= Node::element_size(&old);

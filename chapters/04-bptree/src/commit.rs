@@ -83,7 +83,7 @@ fn write_all(
         pgid,
         page_size,
         pages,
-        from_freelist: std::mem::take(from_freelist),
+        from_freelist,
     };
 
     // The old freelist page is freed like any rewritten page; Go trusts its
@@ -113,7 +113,6 @@ fn write_all(
     };
     core.meta.pgid = out.pgid;
     let mut pages = std::mem::take(&mut out.pages);
-    *from_freelist = std::mem::take(&mut out.from_freelist);
 
     let file = db.file();
     let path = db.path();
@@ -179,10 +178,10 @@ fn spill_buckets(
                 pgid,
                 page_size,
                 pages: std::mem::take(&mut pages),
-                from_freelist: std::mem::take(from_freelist),
+                from_freelist: &mut *from_freelist,
             };
             core.meta.root = spill_tree(root, &mut out, fill_percent)?;
-            (pgid, pages, *from_freelist) = (out.pgid, out.pages, out.from_freelist);
+            (pgid, pages) = (out.pgid, out.pages);
             continue;
         };
         let sequence = core.buckets[idx].sequence;
@@ -209,10 +208,10 @@ fn spill_buckets(
                     pgid,
                     page_size,
                     pages: std::mem::take(&mut pages),
-                    from_freelist: std::mem::take(from_freelist),
+                    from_freelist: &mut *from_freelist,
                 };
                 let id = spill_tree(root, &mut out, fill_percent)?;
-                (pgid, pages, *from_freelist) = (out.pgid, out.pages, out.from_freelist);
+                (pgid, pages) = (out.pgid, out.pages);
                 bucket_value(id, sequence, None)
             }
         };

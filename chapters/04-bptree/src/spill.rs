@@ -26,7 +26,7 @@ pub struct PageWriter<'a> {
     /// Pages to write: (first id, bytes spanning one or more pages).
     pub pages: Vec<PageBuf>,
     /// Runs taken from the freelist, to give back if the commit fails.
-    pub from_freelist: Vec<(u64, u64)>,
+    pub from_freelist: &'a mut Vec<(u64, u64)>,
 }
 
 impl PageWriter<'_> {

@@ -7,10 +7,13 @@
 //! - `cargo xtask exercises` is the red gate: every exercise test must fail on the skeletons.
 //! - `cargo xtask bench-report <package>` turns the package's last `cargo bench` run into the
 //!   Markdown table the book includes (book/src/generated/<package>-bench.md).
+//! - `cargo xtask bptree-vs-bbolt [--count N] [--quick] [--no-sync]` runs `bbolt bench`'s modes
+//!   on Go's bbolt 1.3.6 and on strata-bptree and writes the comparison the book includes.
 
 mod bench_report;
 mod book;
 mod book_check;
+mod bptree_vs_bbolt;
 mod exercises;
 mod libtest;
 mod process;
@@ -35,6 +38,10 @@ Commands:
                             fails on the untouched skeletons
   bench-report <package>    write book/src/generated/<package>-bench.md from the
                             package's last `cargo bench` run
+  bptree-vs-bbolt [--count N] [--quick] [--no-sync]
+                            run bbolt bench's modes on Go bbolt 1.3.6 and strata-bptree
+                            (N keys a run; default 200000, --quick 50000) and write
+                            book/src/generated/strata-bptree-vs-bbolt.md
 ";
 
 fn main() -> ExitCode {
@@ -62,6 +69,9 @@ fn run(args: &[String]) -> Result<()> {
             [package] => bench_report::run(&root, package),
             _ => Err(format!("`bench-report` takes one package name\n\n{USAGE}").into()),
         },
+        Some((command, rest)) if command == "bptree-vs-bbolt" => {
+            bptree_vs_bbolt::run(&root, &bptree_vs_bbolt::Options::parse(rest)?)
+        }
         Some((command, _)) if command == "help" || command == "--help" || command == "-h" => {
             print!("{USAGE}");
             Ok(())

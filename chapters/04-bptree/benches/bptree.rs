@@ -7,11 +7,12 @@
 //! with the engine's (`bptree`). Keys are 8-byte big-endian numbers (as
 //! `bbolt bench` makes them), values 100 bytes (as the other chapters' benches):
 //!
-//! - `seq-put/bptree/<b>` and `seq-put/bptree-nosync/<b>`: transactions of b
-//!   puts of ascending keys, each committed (and synced, unless `nosync`), into
-//!   a file that grows as the benchmark runs; throughput counts puts;
-//! - `rnd-put/bptree/<b>`: the same with random keys, so each transaction
-//!   touches leaves all over the tree;
+//! - `seq-put/bptree-always/<b>` and `seq-put/bptree-never/<b>`: transactions
+//!   of b puts of ascending keys, each committed with a sync (`always`, the
+//!   default) or without (`never`: `Options::no_sync`), into a file that grows
+//!   as the benchmark runs; throughput counts puts;
+//! - `rnd-put/bptree-always/<b>`: the same with random keys, so each
+//!   transaction touches leaves all over the tree;
 //! - `rnd-get/bptree/100000`: random reads in one read transaction from a file
 //!   of 100,000 keys, the file in the page cache;
 //! - `scan/bptree/100000`: one cursor pass over those 100,000 keys;
@@ -69,7 +70,10 @@ fn seq_put(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(4));
-    for (name, options) in [("bptree", Options::default()), ("bptree-nosync", no_sync())] {
+    for (name, options) in [
+        ("bptree-always", Options::default()),
+        ("bptree-never", no_sync()),
+    ] {
         for batch in [1u64, 1_000, 10_000] {
             let dir = tempfile::tempdir().expect("tempdir");
             let db = DB::open(dir.path().join("seq.db"), options.clone()).expect("open");
@@ -103,7 +107,7 @@ fn rnd_put(c: &mut Criterion) {
         let db = DB::open(dir.path().join("rnd.db"), Options::default()).expect("open");
         let mut x = 0x2545_f491_4f6c_dd1d_u64;
         group.throughput(Throughput::Elements(batch));
-        group.bench_function(BenchmarkId::new("bptree", batch), |b| {
+        group.bench_function(BenchmarkId::new("bptree-always", batch), |b| {
             b.iter(|| {
                 db.update(|tx| {
                     let mut bucket = tx.create_bucket_if_not_exists(BUCKET)?;

@@ -40,7 +40,7 @@ Commands:
                             package's last `cargo bench` run
   bptree-vs-bbolt [--count N] [--quick] [--no-sync]
                             run bbolt bench's modes on Go bbolt 1.3.6 and strata-bptree
-                            (N keys a run; default 200000, --quick 50000) and write
+                            (N keys a run; default 100000, --quick 50000) and write
                             book/src/generated/strata-bptree-vs-bbolt.md
 ";
 

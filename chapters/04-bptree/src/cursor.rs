@@ -21,6 +21,7 @@ pub enum NodeRef<'t> {
 
 impl<'t> NodeRef<'t> {
     /// Whether it is a leaf.
+    #[inline]
     pub fn is_leaf(&self) -> bool {
         match self {
             NodeRef::Page(p) => p.is_leaf(),
@@ -29,6 +30,7 @@ impl<'t> NodeRef<'t> {
     }
 
     /// Its number of elements.
+    #[inline]
     pub fn count(&self) -> usize {
         match self {
             NodeRef::Page(p) => usize::from(p.count),
@@ -44,6 +46,7 @@ impl<'t> NodeRef<'t> {
     }
 
     /// Leaf element `i`.
+    #[inline]
     pub fn leaf(&self, i: usize) -> Result<LeafElement<'t>> {
         match *self {
             NodeRef::Page(p) => p.leaf(i),
@@ -60,6 +63,7 @@ impl<'t> NodeRef<'t> {
     }
 
     /// Child `i` of a branch.
+    #[inline]
     pub fn child(&self, i: usize, pages: &Pages<'t>) -> Result<NodeRef<'t>> {
         match *self {
             NodeRef::Page(p) => Ok(NodeRef::Page(pages.page(p.branch(i)?.child)?)),
@@ -74,6 +78,7 @@ impl<'t> NodeRef<'t> {
 
     /// In a leaf, the index of the first element ≥ `key`; in a branch, the
     /// child whose subtree may hold `key` (bbolt's step back unless exact).
+    #[inline]
     pub fn search(&self, key: &[u8]) -> Result<usize> {
         match *self {
             NodeRef::Page(p) => {
@@ -95,6 +100,7 @@ impl<'t> NodeRef<'t> {
         }
     }
 
+    #[inline]
     fn check(self) -> Result<NodeRef<'t>> {
         if let NodeRef::Page(page) = self {
             if !page.is_leaf() && !page.is_branch() {
@@ -117,6 +123,7 @@ impl<'t> NodeRef<'t> {
 // ANCHOR: lookup
 /// The leaf element for `key` in the tree at `root`, if there is one: a
 /// lookup without a cursor's stack.
+#[inline]
 pub fn lookup<'t>(pages: Pages<'t>, root: Root<'t>, key: &[u8]) -> Result<Option<LeafElement<'t>>> {
     let mut node = root_node(pages, root)?;
     for _ in 0..MAX_DEPTH {
@@ -139,6 +146,7 @@ pub fn lookup<'t>(pages: Pages<'t>, root: Root<'t>, key: &[u8]) -> Result<Option
 }
 // ANCHOR_END: lookup
 
+#[inline]
 fn root_node<'t>(pages: Pages<'t>, root: Root<'t>) -> Result<NodeRef<'t>> {
     match root {
         Root::Page(id) => NodeRef::Page(pages.page(id)?).check(),
@@ -169,6 +177,17 @@ impl Entry<'_> {
             value: &[],
         }
         .is_bucket()
+    }
+}
+
+impl<'t> From<LeafElement<'t>> for Entry<'t> {
+    #[inline]
+    fn from(e: LeafElement<'t>) -> Self {
+        Entry {
+            key: e.key,
+            value: e.value,
+            flags: e.flags,
+        }
     }
 }
 
@@ -220,16 +239,10 @@ impl<'t> Cursor<'t> {
     }
 
     /// The entry at the current position, if it is on an element.
+    #[inline]
     fn current(&self) -> Result<Option<Entry<'t>>> {
         match self.stack.last() {
-            Some(&(node, index)) if index < node.count() => {
-                let e = node.leaf(index)?;
-                Ok(Some(Entry {
-                    key: e.key,
-                    value: e.value,
-                    flags: e.flags,
-                }))
-            }
+            Some(&(node, index)) if index < node.count() => Ok(Some(node.leaf(index)?.into())),
             _ => Ok(None),
         }
     }
@@ -264,7 +277,16 @@ impl<'t> Cursor<'t> {
     // bbolt's name. A cursor moves both ways and seeks, so it is not an `Iterator`.
     // ANCHOR: next
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next(&mut self) -> Result<Option<Entry<'t>>> {
+        // Most steps stay in the same leaf.
+        if let Some((node, index)) = self.stack.last_mut()
+            && node.is_leaf()
+            && *index + 1 < node.count()
+        {
+            *index += 1;
+            return node.leaf(*index).map(|e| Some(Entry::from(e)));
+        }
         loop {
             // Climb to the deepest level that has a next element.
             while let Some(&(node, index)) = self.stack.last() {

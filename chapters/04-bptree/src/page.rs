@@ -37,16 +37,19 @@ pub const FREELIST: u16 = 0x10;
 pub const BUCKET_LEAF_FLAG: u32 = 0x01;
 
 /// Reads a little-endian `u16` at `at`; the caller has checked the bounds.
+#[inline]
 pub fn u16_at(bytes: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([bytes[at], bytes[at + 1]])
 }
 
 /// Reads a little-endian `u32` at `at`; the caller has checked the bounds.
+#[inline]
 pub fn u32_at(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
 
 /// Reads a little-endian `u64` at `at`; the caller has checked the bounds.
+#[inline]
 pub fn u64_at(bytes: &[u8], at: usize) -> u64 {
     let mut b = [0; 8];
     b.copy_from_slice(&bytes[at..at + 8]);
@@ -112,6 +115,7 @@ pub struct BranchElement<'a> {
 impl<'a> Page<'a> {
     // ANCHOR: parse
     /// Reads the header at the start of `bytes` (which hold the whole page).
+    #[inline]
     pub fn parse(id: u64, bytes: &'a [u8]) -> Result<Page<'a>> {
         if bytes.len() < HEADER_LEN {
             return Err(Error::corrupt(id, "shorter than a page header"));
@@ -128,16 +132,19 @@ impl<'a> Page<'a> {
     // ANCHOR_END: parse
 
     /// Whether this is a leaf page.
+    #[inline]
     pub fn is_leaf(&self) -> bool {
         self.flags == LEAF
     }
 
     /// Whether this is a branch page.
+    #[inline]
     pub fn is_branch(&self) -> bool {
         self.flags == BRANCH
     }
 
     /// The bytes of element `i`'s fixed part, checked.
+    #[inline]
     fn element(&self, i: usize) -> Result<(usize, &'a [u8])> {
         let at = HEADER_LEN + ELEMENT_LEN * i;
         let fixed = self
@@ -147,6 +154,7 @@ impl<'a> Page<'a> {
         Ok((at, fixed))
     }
 
+    #[inline]
     fn slice(&self, start: usize, len: usize, what: &str, i: usize) -> Result<&'a [u8]> {
         start
             .checked_add(len)
@@ -158,6 +166,7 @@ impl<'a> Page<'a> {
 
     // ANCHOR: leaf
     /// Leaf element `i`.
+    #[inline]
     pub fn leaf(&self, i: usize) -> Result<LeafElement<'a>> {
         let (at, e) = self.element(i)?;
         let (flags, pos, ksize, vsize) = (
@@ -173,6 +182,7 @@ impl<'a> Page<'a> {
     // ANCHOR_END: leaf
 
     /// Branch element `i`.
+    #[inline]
     pub fn branch(&self, i: usize) -> Result<BranchElement<'a>> {
         let (at, e) = self.element(i)?;
         let (pos, ksize, child) = (u32_at(e, 0) as usize, u32_at(e, 4) as usize, u64_at(e, 8));
@@ -181,6 +191,7 @@ impl<'a> Page<'a> {
     }
 
     /// The key of element `i`, branch or leaf.
+    #[inline]
     pub fn key(&self, i: usize) -> Result<&'a [u8]> {
         let (at, e) = self.element(i)?;
         // Branch: pos at 0, key size at 4. Leaf: pos at 4, key size at 8.
@@ -194,6 +205,7 @@ impl<'a> Page<'a> {
 
     // ANCHOR: search
     /// The index of the first element whose key is ≥ `key` (`count` if none).
+    #[inline]
     pub fn search(&self, key: &[u8]) -> Result<usize> {
         let (mut lo, mut hi) = (0, usize::from(self.count));
         while lo < hi {
@@ -207,4 +219,19 @@ impl<'a> Page<'a> {
         Ok(lo)
     }
     // ANCHOR_END: search
+
+    /// The index of the first element whose key is > `key` (`count` if none).
+    #[inline]
+    pub fn search_after(&self, key: &[u8]) -> Result<usize> {
+        let (mut lo, mut hi) = (0, usize::from(self.count));
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if compare_keys(self.key(mid)?, key).is_le() {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo)
+    }
 }

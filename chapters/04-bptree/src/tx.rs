@@ -26,6 +26,7 @@ impl<'t> Pages<'t> {
     }
 
     /// Page `id`, with all its overflow pages, bounds-checked.
+    #[inline]
     pub fn page(&self, id: u64) -> Result<Page<'t>> {
         if id < 2 || id >= self.pgid {
             return Err(Error::corrupt(
@@ -195,6 +196,7 @@ impl<'t> Bucket<'t> {
 
     // ANCHOR: read_get
     /// The value of `key`, if it holds a value (not a bucket).
+    #[inline]
     pub fn get(&self, key: &[u8]) -> Result<Option<&'t [u8]>> {
         Ok(match crate::cursor::lookup(self.pages, self.root, key)? {
             Some(e) if !e.is_bucket() => Some(e.value),

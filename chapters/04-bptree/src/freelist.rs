@@ -125,7 +125,9 @@ impl Freelist {
 
     // ANCHOR: release
     /// Makes the pages freed by transactions up to and including `txid` free:
-    /// call it with one less than the oldest open reader's txid.
+    /// call it with the oldest open reader's txid (or the last commit's, when
+    /// no reader is open). A reader of txid R sees the tree that transaction
+    /// R committed, which no longer holds the pages R itself freed.
     pub fn release(&mut self, txid: u64) {
         let later = match txid.checked_add(1) {
             Some(next) => self.pending.split_off(&next),

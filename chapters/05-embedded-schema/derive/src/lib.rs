@@ -1,0 +1,168 @@
+//! `#[derive(Schema)]`: a struct whose named fields are tables becomes a
+//! database. See `strata-schema` for what the generated code does.
+//!
+//! The derive writes three things: `Schema::create` (each table, named by its
+//! field or `#[table(name = "...")]`, sharing one log), `Schema::table_mut`
+//! (a `match` from stored name to table, used when the log is replayed), and
+//! inherent `open`, `transaction`, `compact` and `sync` methods.
+
+use proc_macro::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Error, Fields, LitStr, parse_macro_input};
+
+/// Derives `strata_schema::Schema` for a struct of tables.
+///
+/// ```ignore
+/// #[derive(Schema)]
+/// struct App {
+///     account: Single<Account>,
+///     #[table(name = "files_v2")]
+///     files: LookupTable<Uuid, File>,
+/// }
+/// ```
+#[proc_macro_derive(Schema, attributes(table))]
+pub fn derive_schema(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand(&input)
+        .unwrap_or_else(Error::into_compile_error)
+        .into()
+}
+
+/// One table: its field and its stored name.
+struct TableField<'a> {
+    field: &'a syn::Field,
+    name: String,
+}
+
+fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    if !input.generics.params.is_empty() {
+        return Err(Error::new(
+            input.generics.span(),
+            "a #[derive(Schema)] struct cannot be generic: its tables are its schema",
+        ));
+    }
+    let fields = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => &named.named,
+            _ => {
+                return Err(Error::new(
+                    input.ident.span(),
+                    "#[derive(Schema)] needs a struct with named fields, one per table",
+                ));
+            }
+        },
+        _ => {
+            return Err(Error::new(
+                input.ident.span(),
+                "#[derive(Schema)] works on a struct with named fields, one per table",
+            ));
+        }
+    };
+    if fields.is_empty() {
+        return Err(Error::new(
+            input.ident.span(),
+            "a #[derive(Schema)] struct needs at least one table",
+        ));
+    }
+    let tables = fields
+        .iter()
+        .map(table_field)
+        .collect::<syn::Result<Vec<_>>>()?;
+    for (i, table) in tables.iter().enumerate() {
+        if let Some(earlier) = tables[..i].iter().find(|t| t.name == table.name) {
+            let mut error = Error::new(
+                table.field.span(),
+                format!("two tables are stored as `{}`", table.name),
+            );
+            error.combine(Error::new(earlier.field.span(), "the other one"));
+            return Err(error);
+        }
+    }
+
+    let ident = &input.ident;
+    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    let field_idents: Vec<_> = tables.iter().map(|t| &t.field.ident).collect();
+    let creates = tables.iter().map(|t| {
+        let (field, ty, name) = (&t.field.ident, &t.field.ty, &t.name);
+        // Spanned on the type, so a field that is not a table is reported there.
+        quote_spanned! {ty.span()=>
+            #field: <#ty as ::strata_schema::table::Table>::create(#name, ::core::clone::Clone::clone(&log))
+        }
+    });
+    let first = &tables[0].field.ident;
+    Ok(quote! {
+        impl ::strata_schema::schema::Schema for #ident {
+            const TABLES: &'static [&'static str] = &[#(#names),*];
+
+            fn create(log: ::strata_schema::log::Log) -> Self {
+                #ident { #(#creates,)* }
+            }
+
+            fn table_mut(&mut self, name: &str) -> ::core::option::Option<&mut dyn ::strata_schema::table::TableState> {
+                match name {
+                    #(#names => ::core::option::Option::Some(&mut self.#field_idents),)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn log(&self) -> &::strata_schema::log::Log {
+                ::strata_schema::table::Table::log(&self.#first)
+            }
+        }
+
+        impl #ident {
+            /// Opens (or creates) this database as `config` says.
+            pub fn open(config: ::strata_schema::Config) -> ::strata_schema::Result<Self> {
+                ::strata_schema::schema::open(config)
+            }
+
+            /// Runs `f` as one transaction: all its changes are logged as one
+            /// record, or (on an error or a panic) none are and every table is
+            /// as it was.
+            pub fn transaction<T>(
+                &mut self,
+                f: impl ::core::ops::FnOnce(&mut Self) -> ::strata_schema::Result<T>,
+            ) -> ::strata_schema::Result<T> {
+                ::strata_schema::schema::transaction(self, f)
+            }
+
+            /// Rewrites the log as the current state.
+            pub fn compact(&mut self) -> ::strata_schema::Result<()> {
+                <Self as ::strata_schema::schema::Database>::compact(self)
+            }
+
+            /// Makes every write so far durable, whatever the sync policy.
+            pub fn sync(&self) -> ::strata_schema::Result<()> {
+                <Self as ::strata_schema::schema::Database>::sync(self)
+            }
+        }
+    })
+}
+
+/// A field's stored name: `#[table(name = "...")]`, or the field's name.
+fn table_field(field: &syn::Field) -> syn::Result<TableField<'_>> {
+    let mut name = field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("table")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                let value: LitStr = meta.value()?.parse()?;
+                name = value.value();
+                if name.is_empty() || name.contains('\0') {
+                    return Err(Error::new(
+                        value.span(),
+                        "a table name must be non-empty and hold no NUL character",
+                    ));
+                }
+                Ok(())
+            } else {
+                Err(meta.error("expected `name = \"...\"`"))
+            }
+        })?;
+    }
+    Ok(TableField { field, name })
+}

@@ -1,0 +1,70 @@
+//! Where a database lives and how durable its writes are.
+
+use std::path::PathBuf;
+
+pub use strata_wal::SyncPolicy;
+
+/// How to open a database: see [`Config::in_folder`] and [`Config::in_memory`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The folder holding the log, or `None` for a database that lives in
+    /// memory only and never touches the disk (for tests).
+    pub folder: Option<PathBuf>,
+    /// Create the folder if it is missing. Default: `true`.
+    pub create: bool,
+    /// Refuse every change with [`Error::ReadOnly`](crate::Error::ReadOnly).
+    /// Default: `false`. (The folder is still locked against other writers.)
+    pub read_only: bool,
+    /// When writes are fsynced: chapter 2's policies. Default:
+    /// [`SyncPolicy::Always`], durable when the call returns.
+    pub sync: SyncPolicy,
+    /// Compact (rewrite the log as the current state) once the log has grown
+    /// past this many bytes since the last compaction. Default: `None`, only
+    /// when [`compact`](crate::Database::compact) is called.
+    pub compact_above: Option<u64>,
+}
+
+impl Config {
+    /// A database whose log is in `folder`.
+    pub fn in_folder(folder: impl Into<PathBuf>) -> Config {
+        Config {
+            folder: Some(folder.into()),
+            create: true,
+            read_only: false,
+            sync: SyncPolicy::Always,
+            compact_above: None,
+        }
+    }
+
+    /// A database in memory only: the same API, no I/O, nothing kept.
+    pub fn in_memory() -> Config {
+        Config {
+            folder: None,
+            ..Config::in_folder("")
+        }
+    }
+
+    /// With another sync policy.
+    pub fn sync(mut self, sync: SyncPolicy) -> Config {
+        self.sync = sync;
+        self
+    }
+
+    /// Read-only.
+    pub fn read_only(mut self) -> Config {
+        self.read_only = true;
+        self
+    }
+
+    /// Whether to create a missing folder.
+    pub fn create(mut self, create: bool) -> Config {
+        self.create = create;
+        self
+    }
+
+    /// Compacting on its own once the log passes `bytes`.
+    pub fn compact_above(mut self, bytes: u64) -> Config {
+        self.compact_above = Some(bytes);
+        self
+    }
+}

@@ -1,0 +1,80 @@
+//! [`Single`]: one optional value, like a settings record.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::log::{Change, Log};
+use crate::table::{Handle, Table, TableState};
+use crate::{Result, codec};
+
+/// One optional value. Logged as one entry under the table's name.
+#[derive(Debug)]
+pub struct Single<T> {
+    handle: Handle,
+    value: Option<T>,
+}
+
+impl<T: Serialize + DeserializeOwned> Single<T> {
+    /// The value, if set.
+    pub fn get(&self) -> Option<&T> {
+        self.value.as_ref()
+    }
+
+    /// The old value as the change that would restore it.
+    fn restore(&self, key: &[u8]) -> Result<Vec<Change>> {
+        Ok(vec![match &self.value {
+            Some(old) => Change::Put(key.to_vec(), self.handle.value(old)?),
+            None => Change::Delete(key.to_vec()),
+        }])
+    }
+
+    /// Sets the value; returns the old one.
+    pub fn insert(&mut self, value: T) -> Result<Option<T>> {
+        let key = self.handle.key(&[])?;
+        let bytes = self.handle.value(&value)?;
+        self.handle
+            .log
+            .record(vec![Change::Put(key.clone(), bytes)], || self.restore(&key))?;
+        Ok(self.value.replace(value))
+    }
+
+    /// Clears the value; returns it.
+    pub fn clear(&mut self) -> Result<Option<T>> {
+        if self.value.is_none() {
+            return Ok(None);
+        }
+        let key = self.handle.key(&[])?;
+        self.handle
+            .log
+            .record(vec![Change::Delete(key.clone())], || self.restore(&key))?;
+        Ok(self.value.take())
+    }
+}
+
+impl<T: DeserializeOwned> TableState for Single<T> {
+    fn load(&mut self, rest: &[u8], value: &[u8]) -> Result<()> {
+        if !rest.is_empty() {
+            return Err(self.handle.bad_key("has bytes after the table name"));
+        }
+        self.value = Some(codec::decode(self.handle.name, value)?);
+        Ok(())
+    }
+
+    fn unload(&mut self, _rest: &[u8]) -> Result<()> {
+        self.value = None;
+        Ok(())
+    }
+}
+
+impl<T: DeserializeOwned> Table for Single<T> {
+    fn create(name: &'static str, log: Log) -> Self {
+        Single {
+            handle: Handle { name, log },
+            value: None,
+        }
+    }
+
+    fn log(&self) -> &Log {
+        &self.handle.log
+    }
+}

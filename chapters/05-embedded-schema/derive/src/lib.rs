@@ -9,7 +9,7 @@
 use proc_macro::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Error, Fields, LitStr, parse_macro_input};
+use syn::{Data, DeriveInput, Error, Fields, LitStr, Path, parse_macro_input};
 
 /// Derives `strata_schema::Schema` for a struct of tables.
 ///
@@ -21,7 +21,10 @@ use syn::{Data, DeriveInput, Error, Fields, LitStr, parse_macro_input};
 ///     files: LookupTable<Uuid, File>,
 /// }
 /// ```
-#[proc_macro_derive(Schema, attributes(table))]
+///
+/// `#[schema(crate = "path")]` on the struct names the crate the generated code
+/// uses (default `::strata_schema`), for code that reaches it by another path.
+#[proc_macro_derive(Schema, attributes(schema, table))]
 pub fn derive_schema(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand(&input)
@@ -80,6 +83,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         }
     }
 
+    let krate = crate_path(input)?;
     let ident = &input.ident;
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let field_idents: Vec<_> = tables.iter().map(|t| &t.field.ident).collect();
@@ -87,34 +91,34 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         let (field, ty, name) = (&t.field.ident, &t.field.ty, &t.name);
         // Spanned on the type, so a field that is not a table is reported there.
         quote_spanned! {ty.span()=>
-            #field: <#ty as ::strata_schema::table::Table>::create(#name, ::core::clone::Clone::clone(&log))
+            #field: <#ty as #krate::table::Table>::create(#name, ::core::clone::Clone::clone(&log))
         }
     });
     let first = &tables[0].field.ident;
     Ok(quote! {
-        impl ::strata_schema::schema::Schema for #ident {
+        impl #krate::schema::Schema for #ident {
             const TABLES: &'static [&'static str] = &[#(#names),*];
 
-            fn create(log: ::strata_schema::log::Log) -> Self {
+            fn create(log: #krate::log::Log) -> Self {
                 #ident { #(#creates,)* }
             }
 
-            fn table_mut(&mut self, name: &str) -> ::core::option::Option<&mut dyn ::strata_schema::table::TableState> {
+            fn table_mut(&mut self, name: &str) -> ::core::option::Option<&mut dyn #krate::table::TableState> {
                 match name {
                     #(#names => ::core::option::Option::Some(&mut self.#field_idents),)*
                     _ => ::core::option::Option::None,
                 }
             }
 
-            fn log(&self) -> &::strata_schema::log::Log {
-                ::strata_schema::table::Table::log(&self.#first)
+            fn log(&self) -> &#krate::log::Log {
+                #krate::table::Table::log(&self.#first)
             }
         }
 
         impl #ident {
             /// Opens (or creates) this database as `config` says.
-            pub fn open(config: ::strata_schema::Config) -> ::strata_schema::Result<Self> {
-                ::strata_schema::schema::open(config)
+            pub fn open(config: #krate::Config) -> #krate::Result<Self> {
+                #krate::schema::open(config)
             }
 
             /// Runs `f` as one transaction: all its changes are logged as one
@@ -122,19 +126,19 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             /// as it was.
             pub fn transaction<T>(
                 &mut self,
-                f: impl ::core::ops::FnOnce(&mut Self) -> ::strata_schema::Result<T>,
-            ) -> ::strata_schema::Result<T> {
-                ::strata_schema::schema::transaction(self, f)
+                f: impl ::core::ops::FnOnce(&mut Self) -> #krate::Result<T>,
+            ) -> #krate::Result<T> {
+                #krate::schema::transaction(self, f)
             }
 
             /// Rewrites the log as the current state.
-            pub fn compact(&mut self) -> ::strata_schema::Result<()> {
-                <Self as ::strata_schema::schema::Database>::compact(self)
+            pub fn compact(&mut self) -> #krate::Result<()> {
+                <Self as #krate::schema::Database>::compact(self)
             }
 
             /// Makes every write so far durable, whatever the sync policy.
-            pub fn sync(&self) -> ::strata_schema::Result<()> {
-                <Self as ::strata_schema::schema::Database>::sync(self)
+            pub fn sync(&self) -> #krate::Result<()> {
+                <Self as #krate::schema::Database>::sync(self)
             }
         }
     })
@@ -165,4 +169,21 @@ fn table_field(field: &syn::Field) -> syn::Result<TableField<'_>> {
         })?;
     }
     Ok(TableField { field, name })
+}
+
+/// The path of strata-schema: `#[schema(crate = "...")]`, or `::strata_schema`.
+fn crate_path(input: &DeriveInput) -> syn::Result<Path> {
+    let mut path: Path = syn::parse_quote!(::strata_schema);
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("schema")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                let value: LitStr = meta.value()?.parse()?;
+                path = value.parse()?;
+                Ok(())
+            } else {
+                Err(meta.error("expected `crate = \"...\"`"))
+            }
+        })?;
+    }
+    Ok(path)
 }

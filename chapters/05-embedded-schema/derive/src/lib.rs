@@ -187,3 +187,23 @@ fn crate_path(input: &DeriveInput) -> syn::Result<Path> {
     }
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    /// What the derive writes for the book's example schema, pretty-printed:
+    /// the book shows this snapshot.
+    #[test]
+    fn expansion() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            pub struct App {
+                pub account: Single<Account>,
+                #[table(name = "documents")]
+                pub files: LookupTable<Uuid, File>,
+                pub events: List<Event>,
+            }
+        };
+        let tokens = super::expand(&input).expect("the example derives");
+        let file = syn::parse2(tokens).expect("the expansion parses as items");
+        insta::assert_snapshot!("schema_expansion", prettyplease::unparse(&file));
+    }
+}

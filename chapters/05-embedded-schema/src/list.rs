@@ -59,6 +59,7 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         ))
     }
 
+    // ANCHOR: push
     /// Appends `value`.
     pub fn push(&mut self, value: T) -> Result<()> {
         let id = self.next_id;
@@ -74,6 +75,7 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         self.next_id += 1;
         Ok(())
     }
+    // ANCHOR_END: push
 
     /// Removes the last element and returns it.
     pub fn pop(&mut self) -> Result<Option<T>> {
@@ -94,6 +96,7 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         Ok(())
     }
 
+    // ANCHOR: remove
     /// Removes element `index` and returns it.
     ///
     /// # Errors
@@ -107,6 +110,7 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         self.ids.remove(index);
         Ok(self.items.remove(index))
     }
+    // ANCHOR_END: remove
 
     /// Replaces element `index`; returns the old value.
     ///

@@ -95,6 +95,7 @@ impl Log {
         true
     }
 
+    // ANCHOR: commit
     /// Writes the open transaction's changes as one record. If that fails,
     /// returns the error with the changes that undo the transaction in
     /// memory, newest first.
@@ -108,6 +109,7 @@ impl Log {
         // The transaction is durable (as the policy says) whatever happens next.
         maybe_compact(&mut inner).map_err(|e| (e, Vec::new()))
     }
+    // ANCHOR_END: commit
 
     /// Drops the open transaction's changes; returns the changes that undo
     /// them in memory, newest first.
@@ -149,6 +151,7 @@ impl Log {
     }
 }
 
+// ANCHOR: write
 fn write(inner: &mut Inner, changes: Vec<Change>) -> Result<()> {
     let Some(store) = &inner.store else {
         return Ok(());
@@ -171,6 +174,7 @@ fn write(inner: &mut Inner, changes: Vec<Change>) -> Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: write
 
 /// Compacts once the log has grown past the configured size.
 fn maybe_compact(inner: &mut Inner) -> Result<()> {

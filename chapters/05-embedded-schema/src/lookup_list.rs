@@ -59,6 +59,7 @@ where
         self.map.iter().map(|(k, v)| (k, v.values.as_slice()))
     }
 
+    // ANCHOR: push
     /// Appends `value` to `key`'s values.
     pub fn push(&mut self, key: K, value: V) -> Result<()> {
         let id = self.next_id;
@@ -78,6 +79,7 @@ where
         self.next_id += 1;
         Ok(())
     }
+    // ANCHOR_END: push
 
     /// Removes `key` and all its values; returns them.
     pub fn remove_key(&mut self, key: &K) -> Result<Vec<V>> {

@@ -9,6 +9,7 @@ use crate::log::{Change, Log};
 use crate::table::TableState;
 use crate::{Config, Error, Result};
 
+// ANCHOR: schema_trait
 /// A struct of tables. Implemented by `#[derive(Schema)]`; not by hand.
 pub trait Schema: Sized {
     /// Every table's stored name, in field order.
@@ -20,6 +21,7 @@ pub trait Schema: Sized {
     /// The log every table writes through.
     fn log(&self) -> &Log;
 }
+// ANCHOR_END: schema_trait
 
 /// Splits a log key into its table's name and the rest.
 fn split_key(key: &[u8]) -> Result<(&str, &[u8])> {
@@ -71,6 +73,7 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
 }
 // ANCHOR_END: open
 
+// ANCHOR: undo
 /// Applies undo changes (newest first) to the tables in memory.
 fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
     for change in changes {
@@ -87,6 +90,7 @@ fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: undo
 
 // ANCHOR: transaction
 /// Runs `f` as one transaction: its changes are logged as one record when it

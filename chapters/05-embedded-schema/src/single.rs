@@ -28,6 +28,7 @@ impl<T: Serialize + DeserializeOwned> Single<T> {
         }])
     }
 
+    // ANCHOR: insert
     /// Sets the value; returns the old one.
     pub fn insert(&mut self, value: T) -> Result<Option<T>> {
         let key = self.handle.key(&[])?;
@@ -37,6 +38,7 @@ impl<T: Serialize + DeserializeOwned> Single<T> {
             .record(vec![Change::Put(key.clone(), bytes)], || self.restore(&key))?;
         Ok(self.value.replace(value))
     }
+    // ANCHOR_END: insert
 
     /// Clears the value; returns it.
     pub fn clear(&mut self) -> Result<Option<T>> {

@@ -9,6 +9,7 @@ use crate::log::Log;
 use crate::{Error, Result, codec};
 use serde::Serialize;
 
+// ANCHOR: table_state
 /// The part of a table the database drives without knowing its types: at
 /// open, every logged entry is loaded; a rolled-back transaction is undone by
 /// loading the entries it overwrote and unloading those it added.
@@ -18,6 +19,7 @@ pub trait TableState {
     /// Removes the entry keyed `rest`.
     fn unload(&mut self, rest: &[u8]) -> Result<()>;
 }
+// ANCHOR_END: table_state
 
 /// A table type: what `#[derive(Schema)]` accepts as a field.
 #[diagnostic::on_unimplemented(
@@ -40,6 +42,7 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
+    // ANCHOR: key
     /// The key of an entry whose table-specific part is `parts`, encoded in turn.
     pub fn key(&self, parts: &[&dyn ErasedSerialize]) -> Result<Vec<u8>> {
         let mut key = Vec::with_capacity(self.name.len() + 16);
@@ -50,6 +53,7 @@ impl Handle {
         }
         Ok(key)
     }
+    // ANCHOR_END: key
 
     /// A value encoded for the log.
     pub fn value<T: Serialize>(&self, value: &T) -> Result<Vec<u8>> {

@@ -8,32 +8,12 @@
 //! with `pos` counted from the element.
 
 use crate::Result;
-use crate::page::{self, BUCKET_LEAF_FLAG, ELEMENT_LEN, HEADER_LEN, Page};
+use crate::page::{self, ELEMENT_LEN, HEADER_LEN, Page};
 
-/// bbolt never leaves fewer than this many elements in a split-off node.
-const MIN_KEYS_PER_PAGE: usize = 2;
+mod types;
 
-/// One element of a node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inode {
-    /// Leaf element flags ([`BUCKET_LEAF_FLAG`]); 0 in a branch.
-    pub flags: u32,
-    /// The key (in a branch: the first key of the child's subtree).
-    pub key: Vec<u8>,
-    /// The value, in a leaf.
-    pub value: Vec<u8>,
-    /// The child page, in a branch.
-    pub child: u64,
-}
-
-/// A branch or leaf node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Node {
-    /// Whether this is a leaf.
-    pub is_leaf: bool,
-    /// Its elements, in key order.
-    pub inodes: Vec<Inode>,
-}
+use types::MIN_KEYS_PER_PAGE;
+pub use types::{Inode, Node};
 
 impl Node {
     /// Decodes a branch or leaf page.
@@ -64,20 +44,6 @@ impl Node {
             is_leaf: page.is_leaf(),
             inodes,
         })
-    }
-
-    pub(crate) fn element_size(inode: &Inode) -> usize {
-        ELEMENT_LEN + inode.key.len() + inode.value.len()
-    }
-
-    /// The bytes the node takes on a page, header included.
-    pub fn size(&self) -> usize {
-        HEADER_LEN + self.inodes.iter().map(Node::element_size).sum::<usize>()
-    }
-
-    /// How many contiguous pages of `page_size` bytes the node needs.
-    pub fn pages_needed(&self, page_size: usize) -> usize {
-        self.size().div_ceil(page_size)
     }
 
     // ANCHOR: write
@@ -114,11 +80,6 @@ impl Node {
         }
     }
     // ANCHOR_END: write
-
-    /// Whether any element is a nested bucket.
-    pub fn has_buckets(&self) -> bool {
-        self.inodes.iter().any(|i| i.flags & BUCKET_LEAF_FLAG != 0)
-    }
 
     // ANCHOR: split
     /// Splits the node into nodes that each fit a page, as bbolt does at commit;

@@ -171,16 +171,14 @@ fn try_contents(bucket: &Bucket<'_>, depth: usize) -> Result<Contents> {
         }
         entry = cursor.next()?;
     }
+    // Backwards too. A damaged tree may read differently each way: no panic
+    // (and no endless walk) is what counts.
     let mut backward = 0;
     let mut entry = cursor.last()?;
-    while entry.is_some() {
+    while entry.is_some() && backward <= forward.len() {
         backward += 1;
-        if backward > forward.len() {
-            break;
-        }
         entry = cursor.prev()?;
     }
-    let _ = backward; // A damaged tree may read differently each way; no panic is what counts.
     for (k, is_bucket) in forward {
         if is_bucket {
             if depth < 8

@@ -114,7 +114,7 @@ fn write_split(node: Node, out: &mut PageWriter<'_>, fill: f64) -> Result<Vec<(V
 /// a leaf, holding no buckets, of at most a quarter page.
 pub fn inlineable(node: &DirtyNode, page_size: usize) -> bool {
     match node {
-        DirtyNode::Leaf { inodes, size } => {
+        DirtyNode::Leaf { inodes, size, .. } => {
             *size <= page_size / 4
                 && inodes
                     .iter()

@@ -49,6 +49,9 @@ pub enum DirtyNode {
         inodes: Vec<Inode>,
         /// 16 + Σ(16 + key + value), kept up to date.
         size: usize,
+        /// It lost an element in this transaction: only such nodes are
+        /// rebalanced at commit, as bbolt does.
+        deleted: bool,
     },
     /// A branch.
     Branch(Vec<BranchElem>),
@@ -73,13 +76,18 @@ impl DirtyNode {
         DirtyNode::Leaf {
             inodes: Vec::new(),
             size: HEADER_LEN,
+            deleted: false,
         }
     }
 
     /// A leaf holding `inodes`.
     pub fn leaf(inodes: Vec<Inode>) -> DirtyNode {
         let size = HEADER_LEN + inodes.iter().map(Node::element_size).sum::<usize>();
-        DirtyNode::Leaf { inodes, size }
+        DirtyNode::Leaf {
+            inodes,
+            size,
+            deleted: false,
+        }
     }
 
     /// Reads a branch or leaf page (or an inline bucket's page) into a node.
@@ -192,7 +200,7 @@ impl DirtyNode {
     /// Appends `other`'s elements (its right neighbour at the same level).
     fn absorb(&mut self, other: DirtyNode) -> Result<()> {
         match (self, other) {
-            (DirtyNode::Leaf { inodes, size }, DirtyNode::Leaf { inodes: more, .. }) => {
+            (DirtyNode::Leaf { inodes, size, .. }, DirtyNode::Leaf { inodes: more, .. }) => {
                 *size += more.iter().map(Node::element_size).sum::<usize>();
                 inodes.extend(more);
             }
@@ -241,7 +249,7 @@ pub fn put(
 ) -> Result<()> {
     let node = materialise(child, edit)?;
     match node {
-        DirtyNode::Leaf { inodes, size } => {
+        DirtyNode::Leaf { inodes, size, .. } => {
             let index = inodes.partition_point(|i| compare_keys(&i.key, key).is_lt());
             match inodes.get_mut(index) {
                 Some(old) if old.key == key => {
@@ -350,11 +358,16 @@ pub fn split_root_if_large(root: &mut Child, edit: &Edit<'_, '_>) -> Result<()> 
 pub fn delete(child: &mut Child, edit: &mut Edit<'_, '_>, key: &[u8]) -> Result<Option<Inode>> {
     let node = materialise(child, edit)?;
     match node {
-        DirtyNode::Leaf { inodes, size } => {
+        DirtyNode::Leaf {
+            inodes,
+            size,
+            deleted,
+        } => {
             let index = inodes.partition_point(|i| compare_keys(&i.key, key).is_lt());
             if inodes.get(index).is_some_and(|i| i.key == key) {
                 let old = inodes.remove(index);
                 *size -= Node::element_size(&old);
+                *deleted = true;
                 return Ok(Some(old));
             }
             Ok(None)
@@ -401,29 +414,38 @@ pub fn rebalance(root: &mut Child, edit: &mut Edit<'_, '_>) -> Result<()> {
     }
 }
 
-fn rebalance_children(node: &mut DirtyNode, edit: &mut Edit<'_, '_>) -> Result<()> {
-    let DirtyNode::Branch(elems) = node else {
-        return Ok(());
+/// Rebalances `node`'s dirty children; returns whether `node` itself lost
+/// an element (so that its parent considers merging it).
+fn rebalance_children(node: &mut DirtyNode, edit: &mut Edit<'_, '_>) -> Result<bool> {
+    let elems = match node {
+        DirtyNode::Leaf { deleted, .. } => return Ok(*deleted),
+        DirtyNode::Branch(elems) => elems,
     };
+    // Which children lost elements, innermost first.
+    let mut lost = Vec::with_capacity(elems.len());
     for elem in elems.iter_mut() {
-        if let Child::Dirty(child) = &mut elem.child {
-            rebalance_children(child, edit)?;
-        }
+        lost.push(match &mut elem.child {
+            Child::Dirty(child) => rebalance_children(child, edit)?,
+            Child::Clean(_) => false,
+        });
     }
     let page_size = edit.pages.page_size();
+    let before = elems.len();
     let mut i = 0;
     while i < elems.len() {
         let (empty, small) = match &elems[i].child {
-            Child::Dirty(child) => (child.is_empty(), underfull(child, page_size)),
+            Child::Dirty(child) => (child.is_empty(), lost[i] && underfull(child, page_size)),
             Child::Clean(_) => (false, false),
         };
         if empty {
             elems.remove(i);
+            lost.remove(i);
         } else if !small || elems.len() == 1 {
             i += 1;
         } else if i == 0 {
             // The first child absorbs its right sibling.
             let right = elems.remove(1);
+            lost.remove(1);
             let mut right_child = right.child;
             let right_node = std::mem::replace(
                 materialise(&mut right_child, edit)?,
@@ -432,16 +454,18 @@ fn rebalance_children(node: &mut DirtyNode, edit: &mut Edit<'_, '_>) -> Result<(
             if let Child::Dirty(left) = &mut elems[0].child {
                 left.absorb(right_node)?;
             }
+            i += 1;
         } else {
             // Any other child is appended to its left sibling.
             let this = elems.remove(i);
+            lost.remove(i);
             if let Child::Dirty(node) = this.child {
                 let left = materialise(&mut elems[i - 1].child, edit)?;
                 left.absorb(*node)?;
             }
         }
     }
-    Ok(())
+    Ok(elems.len() < before)
 }
 // ANCHOR_END: rebalance
 

@@ -406,7 +406,6 @@ fn the_default_fill_percent_fills_pages_half() {
 }
 
 #[test]
-#[ignore = "bug: commit merges small dirty nodes that had no deletion, so fill 0.1 pieces of two are merged and re-split (bbolt rebalances only nodes with a delete)"]
 fn a_fill_percent_of_a_tenth_leaves_two_per_page() {
     // 409 bytes hold one element, but a piece takes at least two.
     assert_fill(0.1, 2);

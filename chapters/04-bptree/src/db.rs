@@ -103,16 +103,22 @@ pub(crate) struct Writer {
 }
 
 /// The txids of open read transactions, with counts.
-#[derive(Debug, Default)]
-pub(crate) struct Readers(Mutex<BTreeMap<u64, usize>>);
+#[derive(Debug)]
+pub(crate) struct Readers {
+    open: Mutex<BTreeMap<u64, usize>>,
+    /// The file, and so its lock: a read transaction that outlives its `DB`
+    /// keeps the lock, so no writer (in this process or another) can reuse
+    /// the pages it reads until it ends.
+    _file: Arc<File>,
+}
 
 impl Readers {
     fn enter(&self, txid: u64) {
-        *lock(&self.0).entry(txid).or_default() += 1;
+        *lock(&self.open).entry(txid).or_default() += 1;
     }
 
     pub fn leave(&self, txid: u64) {
-        let mut readers = lock(&self.0);
+        let mut readers = lock(&self.open);
         if let Some(n) = readers.get_mut(&txid) {
             *n -= 1;
             if *n == 0 {
@@ -122,7 +128,7 @@ impl Readers {
     }
 
     fn oldest(&self) -> Option<u64> {
-        lock(&self.0).keys().next().copied()
+        lock(&self.open).keys().next().copied()
     }
 }
 
@@ -136,7 +142,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Debug)]
 pub struct DB {
     path: PathBuf,
-    file: File,
+    file: Arc<File>,
     options: Options,
     current: Mutex<Current>,
     writer: Mutex<Writer>,
@@ -207,13 +213,17 @@ impl DB {
         }
         let persist_freelist =
             !options.read_only && !options.no_freelist_sync && meta.freelist == NO_FREELIST;
+        let file = Arc::new(file);
         let db = DB {
             path,
-            file,
+            file: Arc::clone(&file),
             options,
             current: Mutex::new(Current { snapshot, meta }),
             writer: Mutex::new(writer),
-            readers: Arc::default(),
+            readers: Arc::new(Readers {
+                open: Mutex::default(),
+                _file: Arc::clone(&file),
+            }),
             poisoned: AtomicBool::new(false),
             batcher: Batcher::default(),
         };

@@ -257,6 +257,25 @@ fn a_writer_excludes_other_writers_and_readers() {
 }
 
 #[test]
+fn a_read_transaction_that_outlives_its_db_keeps_the_file_locked() {
+    let (_dir, path) = temp_file();
+    let db = DB::open(&path, Options::default()).unwrap();
+    db.update(|tx| tx.create_bucket(b"b")?.put(b"k", b"v"))
+        .unwrap();
+    let reader = db.begin_read();
+    drop(db);
+    // A new writer could reuse the pages the reader still reads: it must wait.
+    assert!(matches!(
+        DB::open(&path, Options::default()),
+        Err(Error::Locked { .. })
+    ));
+    let b = reader.bucket(b"b").unwrap().unwrap();
+    assert_eq!(b.get(b"k").unwrap(), Some(&b"v"[..]));
+    drop(reader);
+    DB::open(&path, Options::default()).unwrap();
+}
+
+#[test]
 fn a_read_only_open_reads_what_was_committed() {
     let (_dir, path, db) = create(small_pages());
     db.update(|tx| churn(tx, 3)).unwrap();

@@ -9,6 +9,8 @@
 //!   Markdown table the book includes (book/src/generated/<package>-bench.md).
 //! - `cargo xtask bptree-vs-bbolt [--count N] [--quick] [--no-sync]` runs `bbolt bench`'s modes
 //!   on Go's bbolt 1.3.6 and on strata-bptree and writes the comparison the book includes.
+//! - `cargo xtask schema-vs-dbrs [--quick]` runs strata-schema's benchmarks, which measure db-rs
+//!   0.3 alongside, and writes the comparison the book includes and strata-schema's own table.
 
 mod bench_report;
 mod book;
@@ -17,6 +19,7 @@ mod bptree_vs_bbolt;
 mod exercises;
 mod libtest;
 mod process;
+mod schema_vs_dbrs;
 mod tools;
 mod workspace;
 
@@ -42,6 +45,10 @@ Commands:
                             run bbolt bench's modes on Go bbolt 1.3.6 and strata-bptree
                             (N keys a run; default 100000, --quick 50000) and write
                             book/src/generated/strata-bptree-vs-bbolt.md
+  schema-vs-dbrs [--quick]  run strata-schema's benchmarks (db-rs 0.3 measured alongside;
+                            --quick: 1 s warm-up, 2 s measurement) and write
+                            book/src/generated/strata-schema-vs-dbrs.md and
+                            book/src/generated/strata-schema-bench.md
 ";
 
 fn main() -> ExitCode {
@@ -71,6 +78,9 @@ fn run(args: &[String]) -> Result<()> {
         },
         Some((command, rest)) if command == "bptree-vs-bbolt" => {
             bptree_vs_bbolt::run(&root, &bptree_vs_bbolt::Options::parse(rest)?)
+        }
+        Some((command, rest)) if command == "schema-vs-dbrs" => {
+            schema_vs_dbrs::run(&root, &schema_vs_dbrs::Options::parse(rest)?)
         }
         Some((command, _)) if command == "help" || command == "--help" || command == "-h" => {
             print!("{USAGE}");

@@ -107,7 +107,9 @@ struct Shared {
 
 #[derive(Debug)]
 struct State {
+    /// Empty, and left so, for a store opened with [`Store::open_replaying`].
     map: Map,
+    keeps_map: bool,
     log: LogWriter,
     last_seq: u64,
     /// Set when a write or fsync failed: the log's contents are unknown.
@@ -123,14 +125,39 @@ impl Store {
     /// damage the recovery mode does not accept; [`Error::Snapshot`] for a
     /// damaged snapshot.
     pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Store> {
-        let dir = dir.as_ref().to_path_buf();
+        Store::open_with(dir.as_ref(), options, None)
+    }
+
+    /// Opens a store that keeps no map, for a caller that keeps the state
+    /// itself (chapter 5 keeps typed tables): recovery hands every change,
+    /// the newest snapshot's entries first, then each replayed record, to
+    /// `replay`; writes are only appended. Such a store's map stays empty, so
+    /// its reads find nothing, and it is checkpointed with
+    /// [`checkpoint_from`](Store::checkpoint_from).
+    ///
+    /// # Errors
+    /// As [`open`](Store::open).
+    pub fn open_replaying(
+        dir: impl AsRef<Path>,
+        options: Options,
+        mut replay: impl FnMut(&Op<'_>),
+    ) -> Result<Store> {
+        Store::open_with(dir.as_ref(), options, Some(&mut replay))
+    }
+
+    fn open_with(
+        dir: &Path,
+        options: Options,
+        replay: Option<&mut dyn FnMut(&Op<'_>)>,
+    ) -> Result<Store> {
+        let dir = dir.to_path_buf();
         match options.create_if_missing {
             Create::IfMissing => fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?,
             Create::Never if !dir.is_dir() => return Err(Error::NotFound { path: dir }),
             Create::Never => {}
         }
         let lock = DirLock::acquire(&dir)?;
-        let (state, recovery) = recover(&dir, options.recovery)?;
+        let (state, recovery) = recover(&dir, options.recovery, replay)?;
         // Whatever recovery read may still be only in the page cache.
         state.log.sync()?;
         let commit = GroupCommit::new(state.log.sync_handle()?, state.last_seq);
@@ -171,7 +198,13 @@ impl Store {
     /// writes nothing.
     pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<bool> {
         let key = key.as_ref();
-        if !self.read().contains_key(key) {
+        let keeps_map = self
+            .shared
+            .state
+            .read()
+            .map_err(|_| Error::Poisoned)?
+            .keeps_map;
+        if keeps_map && !self.read().contains_key(key) {
             return Ok(false);
         }
         self.commit(&Op::Delete { key }, |map| {
@@ -188,6 +221,12 @@ impl Store {
         }
         let op = batch.as_op();
         self.commit(&op, |map| op.apply(map))
+    }
+
+    /// Logs `op` (a put, a delete or a batch) as one record: the way to write
+    /// to a store opened with [`open_replaying`](Store::open_replaying).
+    pub fn append(&self, op: &Op<'_>) -> Result<()> {
+        self.commit(op, |map| op.apply(map))
     }
 
     // ANCHOR: commit
@@ -208,7 +247,9 @@ impl Store {
                 }
             }
             state.last_seq = seq;
-            apply(&mut state.map);
+            if state.keeps_map {
+                apply(&mut state.map);
+            }
             self.shared.commit.written(seq);
             seq
         };
@@ -268,6 +309,22 @@ impl Store {
         &self,
         after: impl FnMut(CheckpointStep) -> io::Result<()>,
     ) -> Result<()> {
+        self.checkpoint_map(None, after)
+    }
+
+    /// A checkpoint whose snapshot is `state` rather than the store's map:
+    /// for a store opened with [`open_replaying`](Store::open_replaying),
+    /// whose caller keeps the state. `state` must be everything the log holds
+    /// so far: the log before the checkpoint is removed.
+    pub fn checkpoint_from(&self, state: &Map) -> Result<()> {
+        self.checkpoint_map(Some(state), |_| Ok(()))
+    }
+
+    fn checkpoint_map(
+        &self,
+        from: Option<&Map>,
+        after: impl FnMut(CheckpointStep) -> io::Result<()>,
+    ) -> Result<()> {
         let mut state = self.shared.state.write().map_err(|_| Error::Poisoned)?;
         if state.poisoned {
             return Err(Error::Poisoned);
@@ -276,7 +333,7 @@ impl Store {
         let result = checkpoint::checkpoint(
             &self.shared.dir,
             &mut state.log,
-            &state.map,
+            from.unwrap_or(&state.map),
             state.last_seq,
             after,
         );
@@ -426,7 +483,11 @@ impl Flusher {
 
 // ANCHOR: recover
 /// Rebuilds the map from the newest snapshot and the log segments after it.
-fn recover(dir: &Path, mode: RecoveryMode) -> Result<(State, RecoveryReport)> {
+fn recover(
+    dir: &Path,
+    mode: RecoveryMode,
+    mut replay: Option<&mut dyn FnMut(&Op<'_>)>,
+) -> Result<(State, RecoveryReport)> {
     let listing = segment::list(dir)?;
     for temp in &listing.temporary {
         // A snapshot save that crashed midway; the snapshot it was replacing is intact.
@@ -439,6 +500,15 @@ fn recover(dir: &Path, mode: RecoveryMode) -> Result<(State, RecoveryReport)> {
     if let Some((seq, path)) = listing.snapshots.last() {
         map = strata_flat_file::read_map(path)?.unwrap_or_default();
         report.snapshot_seq = *seq;
+        if let Some(replay) = &mut replay {
+            // The caller keeps the state: hand it the snapshot, keep nothing.
+            for (key, value) in std::mem::take(&mut map) {
+                replay(&Op::Put {
+                    key: &key,
+                    value: &value,
+                });
+            }
+        }
     }
     let mut last_seq = report.snapshot_seq;
 
@@ -460,7 +530,10 @@ fn recover(dir: &Path, mode: RecoveryMode) -> Result<(State, RecoveryReport)> {
                     reason: format!("records {} to {} are missing", last_seq + 1, record.seq - 1),
                 });
             }
-            record.op.apply(&mut map);
+            match &mut replay {
+                Some(replay) => replay(&record.op),
+                None => record.op.apply(&mut map),
+            }
             last_seq = record.seq;
             report.records_replayed += 1;
             Ok(())
@@ -509,6 +582,7 @@ fn recover(dir: &Path, mode: RecoveryMode) -> Result<(State, RecoveryReport)> {
     };
     Ok((
         State {
+            keeps_map: replay.is_none(),
             map,
             log,
             last_seq,

@@ -92,18 +92,7 @@ impl DirtyNode {
 
     /// Reads a branch or leaf page (or an inline bucket's page) into a node.
     pub fn read(page: &Page<'_>) -> Result<DirtyNode> {
-        if page.is_branch() && page.count == 0 {
-            return Err(Error::corrupt(page.id, "an empty branch page"));
-        }
-        if !page.is_leaf() && !page.is_branch() {
-            return Err(Error::corrupt(
-                page.id,
-                format!(
-                    "expected a branch or leaf page, found flags {:#x}",
-                    page.flags
-                ),
-            ));
-        }
+        page.check_tree_page()?;
         let node = Node::read(page)?;
         Ok(if node.is_leaf {
             DirtyNode::leaf(node.inodes)

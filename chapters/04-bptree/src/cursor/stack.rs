@@ -79,18 +79,10 @@ impl<'t> NodeRef<'t> {
     #[inline]
     pub fn search(&self, key: &[u8]) -> Result<usize> {
         match *self {
-            NodeRef::Page(p) => {
-                let found = p.search(key)?;
-                if p.is_leaf() {
-                    return Ok(found);
-                }
-                let exact = found < usize::from(p.count) && p.key(found)? == key;
-                Ok(if exact {
-                    found
-                } else {
-                    found.saturating_sub(1)
-                })
-            }
+            NodeRef::Page(p) if p.is_leaf() => p.search(key),
+            // The last element ≤ `key`: bbolt's "first ≥, step back unless
+            // exact", in one binary search.
+            NodeRef::Page(p) => Ok(p.search_after(key)?.saturating_sub(1)),
             NodeRef::Dirty(DirtyNode::Leaf { inodes, .. }) => {
                 Ok(inodes.partition_point(|i| compare_keys(&i.key, key).is_lt()))
             }
@@ -101,18 +93,7 @@ impl<'t> NodeRef<'t> {
     #[inline]
     pub(super) fn check(self) -> Result<NodeRef<'t>> {
         if let NodeRef::Page(page) = self {
-            if !page.is_leaf() && !page.is_branch() {
-                return Err(Error::corrupt(
-                    page.id,
-                    format!(
-                        "expected a branch or leaf page, found flags {:#x}",
-                        page.flags
-                    ),
-                ));
-            }
-            if page.is_branch() && page.count == 0 {
-                return Err(Error::corrupt(page.id, "an empty branch page"));
-            }
+            page.check_tree_page()?;
         }
         Ok(self)
     }

@@ -105,4 +105,22 @@ impl Page<'_> {
     pub fn is_branch(&self) -> bool {
         self.flags == BRANCH
     }
+
+    /// Checks that this page can be part of a tree: a leaf, or a branch with
+    /// at least one child.
+    pub fn check_tree_page(&self) -> crate::Result<()> {
+        if !self.is_leaf() && !self.is_branch() {
+            return Err(crate::Error::corrupt(
+                self.id,
+                format!(
+                    "expected a branch or leaf page, found flags {:#x}",
+                    self.flags
+                ),
+            ));
+        }
+        if self.is_branch() && self.count == 0 {
+            return Err(crate::Error::corrupt(self.id, "an empty branch page"));
+        }
+        Ok(())
+    }
 }

@@ -18,9 +18,10 @@ pub struct Config {
     /// When writes are fsynced: chapter 2's policies. Default:
     /// [`SyncPolicy::Always`], durable when the call returns.
     pub sync: SyncPolicy,
-    /// Compact (rewrite the log as the current state) once the log has grown
-    /// past this many bytes since the last compaction. Default: `None`, only
-    /// when [`compact`](crate::Database::compact) is called.
+    /// Compact (rewrite the log as the current state) when a transaction
+    /// commits and the log has grown past this many bytes since the last
+    /// compaction. Default: `None`, only when
+    /// [`compact`](crate::Database::compact) is called.
     pub compact_above: Option<u64>,
 }
 

@@ -226,8 +226,8 @@ impl<K: Ord, V> Keyed<BTreeMap<K, V>> {
 impl<M> TableState for Keyed<M>
 where
     M: KeyedMap,
-    M::Key: DeserializeOwned,
-    M::Value: DeserializeOwned,
+    M::Key: Serialize + DeserializeOwned,
+    M::Value: Serialize + DeserializeOwned,
 {
     fn load(&mut self, rest: &[u8], value: &[u8]) -> Result<()> {
         let key = codec::decode(self.handle.name, rest)?;
@@ -241,13 +241,20 @@ where
         self.map.remove(&key);
         Ok(())
     }
+
+    fn dump(&self, out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()> {
+        for (key, value) in self.map.entries() {
+            out(self.handle.key(&[key])?, self.handle.value(value)?);
+        }
+        Ok(())
+    }
 }
 
 impl<M> Table for Keyed<M>
 where
     M: KeyedMap,
-    M::Key: DeserializeOwned,
-    M::Value: DeserializeOwned,
+    M::Key: Serialize + DeserializeOwned,
+    M::Value: Serialize + DeserializeOwned,
 {
     fn create(name: &'static str, log: Log) -> Self {
         Keyed {

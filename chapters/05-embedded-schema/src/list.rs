@@ -140,7 +140,7 @@ impl<T: Serialize + DeserializeOwned> List<T> {
     }
 }
 
-impl<T: DeserializeOwned> TableState for List<T> {
+impl<T: Serialize + DeserializeOwned> TableState for List<T> {
     fn load(&mut self, rest: &[u8], value: &[u8]) -> Result<()> {
         let id = read_id(&self.handle, rest)?;
         let value = codec::decode(self.handle.name, value)?;
@@ -164,9 +164,16 @@ impl<T: DeserializeOwned> TableState for List<T> {
         }
         Ok(())
     }
+
+    fn dump(&self, out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()> {
+        for (&id, item) in self.ids.iter().zip(&self.items) {
+            out(self.handle.key(&[&Id(id)])?, self.handle.value(item)?);
+        }
+        Ok(())
+    }
 }
 
-impl<T: DeserializeOwned> Table for List<T> {
+impl<T: Serialize + DeserializeOwned> Table for List<T> {
     fn create(name: &'static str, log: Log) -> Self {
         List {
             handle: Handle { name, log },

@@ -1,18 +1,19 @@
-//! The log every table writes through: chapter 2's [`Store`].
+//! The log every table writes through: chapter 2's write-ahead log.
 //!
-//! Each table stores its data as entries of the store's byte map, under keys
-//! that start with the table's name and a zero byte: a change to a table is
-//! a put or a delete of such entries, appended to chapter 2's write-ahead log
-//! before the table changes in memory. Replaying the log at open rebuilds the
-//! map; each entry then goes to the table its key names. Compaction is
-//! chapter 2's checkpoint: the map written whole, and a fresh log.
+//! Each table stores its data as entries keyed `table name ‖ 0x00 ‖ rest`: a
+//! change to a table is a put or a delete of such entries, appended to
+//! chapter 2's log before the table changes in memory. The log is a
+//! [`Store`] opened with [`Store::open_replaying`]: it keeps no map of its
+//! own (the tables are the state), and at open it hands every logged change
+//! to the table its key names. Compaction is chapter 2's checkpoint, of a map
+//! the tables build of themselves for the moment.
 //!
 //! Inside a transaction, changes are collected instead of written, and the
 //! whole transaction becomes one batch: one log record, all or nothing.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use strata_wal::{Batch, Store};
+use strata_wal::{Map, Op, Store};
 
 use crate::{Error, Result};
 
@@ -46,13 +47,18 @@ struct Pending {
 pub struct Log(Arc<Mutex<Inner>>);
 
 impl Log {
-    pub(crate) fn new(store: Option<Store>, read_only: bool, compact_above: Option<u64>) -> Log {
+    pub(crate) fn new(read_only: bool, compact_above: Option<u64>) -> Log {
         Log(Arc::new(Mutex::new(Inner {
-            store,
+            store: None,
             read_only,
             pending: None,
             compact_above,
         })))
+    }
+
+    /// From now on, writes go to `store` (until then: memory only).
+    pub(crate) fn attach(&self, store: Store) {
+        self.lock().store = Some(store);
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -79,8 +85,7 @@ impl Log {
             pending.changes.extend(changes);
             return Ok(());
         }
-        write(&mut inner, changes)?;
-        maybe_compact(&mut inner)
+        write(&inner, changes)
     }
     // ANCHOR_END: record
 
@@ -102,12 +107,11 @@ impl Log {
     pub(crate) fn commit(&self) -> Result<(), (Error, Vec<Change>)> {
         let mut inner = self.lock();
         let Pending { changes, mut undo } = inner.pending.take().unwrap_or_default();
-        if let Err(e) = write(&mut inner, changes) {
+        if let Err(e) = write(&inner, changes) {
             undo.reverse();
             return Err((e, undo));
         }
-        // The transaction is durable (as the policy says) whatever happens next.
-        maybe_compact(&mut inner).map_err(|e| (e, Vec::new()))
+        Ok(())
     }
     // ANCHOR_END: commit
 
@@ -119,27 +123,22 @@ impl Log {
         undo
     }
 
-    /// Rewrites the log as the current state (chapter 2's checkpoint).
-    pub(crate) fn compact(&self) -> Result<()> {
-        let inner = self.lock();
-        if let Some(store) = &inner.store {
-            store.checkpoint()?;
+    /// Rewrites the log as `state`, every entry the tables hold (chapter
+    /// 2's checkpoint: a snapshot, then a fresh log).
+    pub(crate) fn compact(&self, state: &Map) -> Result<()> {
+        if let Some(store) = &self.lock().store {
+            store.checkpoint_from(state)?;
         }
         Ok(())
     }
 
-    /// Calls `f` with every stored entry, in key order.
-    pub(crate) fn for_each_entry(
-        &self,
-        mut f: impl FnMut(&[u8], &[u8]) -> Result<()>,
-    ) -> Result<()> {
+    /// Whether the log has grown past `Config::compact_above` bytes.
+    pub(crate) fn compaction_due(&self) -> bool {
         let inner = self.lock();
-        if let Some(store) = &inner.store {
-            for (key, value) in store.read().iter() {
-                f(key, value)?;
-            }
+        match (inner.compact_above, &inner.store) {
+            (Some(limit), Some(store)) => store.stats().log_len > limit,
+            _ => false,
         }
-        Ok(())
     }
 
     /// Makes everything written so far durable (whatever the sync policy).
@@ -152,36 +151,25 @@ impl Log {
 }
 
 // ANCHOR: write
-fn write(inner: &mut Inner, changes: Vec<Change>) -> Result<()> {
+/// Appends `changes` to the log as one record: a put, a delete, or a batch.
+fn write(inner: &Inner, changes: Vec<Change>) -> Result<()> {
     let Some(store) = &inner.store else {
         return Ok(());
     };
-    match <[Change; 1]>::try_from(changes) {
-        Ok([Change::Put(key, value)]) => store.put(key, value)?,
-        Ok([Change::Delete(key)]) => {
-            store.delete(key)?;
-        }
-        Err(changes) if changes.is_empty() => {}
-        Err(changes) => {
-            let batch = changes
-                .into_iter()
-                .fold(Batch::new(), |batch, change| match change {
-                    Change::Put(key, value) => batch.put(key, value),
-                    Change::Delete(key) => batch.delete(key),
-                });
-            store.write(batch)?;
-        }
-    }
+    let op = match changes.as_slice() {
+        [] => return Ok(()),
+        [Change::Put(key, value)] => Op::Put { key, value },
+        [Change::Delete(key)] => Op::Delete { key },
+        many => Op::Batch(
+            many.iter()
+                .map(|change| match change {
+                    Change::Put(key, value) => strata_wal::Change::Put { key, value },
+                    Change::Delete(key) => strata_wal::Change::Delete { key },
+                })
+                .collect(),
+        ),
+    };
+    store.append(&op)?;
     Ok(())
 }
 // ANCHOR_END: write
-
-/// Compacts once the log has grown past the configured size.
-fn maybe_compact(inner: &mut Inner) -> Result<()> {
-    if let (Some(limit), Some(store)) = (inner.compact_above, &inner.store)
-        && store.stats().log_len > limit
-    {
-        store.checkpoint()?;
-    }
-    Ok(())
-}

@@ -141,6 +141,15 @@ where
         }
         Ok(())
     }
+
+    fn dump(&self, out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()> {
+        for (key, entry) in &self.map {
+            for (&id, value) in entry.ids.iter().zip(&entry.values) {
+                out(self.handle.key(&[key, &Id(id)])?, self.handle.value(value)?);
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<K, V> Table for LookupList<K, V>

@@ -134,6 +134,15 @@ where
         }
         Ok(())
     }
+
+    fn dump(&self, out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()> {
+        for (key, set) in &self.map {
+            for value in set {
+                out(self.handle.key(&[key, value])?, Vec::new());
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<K, V> Table for LookupSet<K, V>

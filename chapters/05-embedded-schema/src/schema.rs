@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use strata_wal::{Create, Options, Store};
+use strata_wal::{Create, Map, Op, Options, Store};
 
 use crate::log::{Change, Log};
 use crate::table::TableState;
@@ -41,54 +41,88 @@ fn table<'s, S: Schema>(db: &'s mut S, name: &str) -> Result<&'s mut dyn TableSt
 }
 
 // ANCHOR: open
-/// Opens (or creates) the database `config` describes: replays the log into
-/// the store's map, then hands each entry to the table its key names.
+/// Opens (or creates) the database `config` describes: chapter 2's store
+/// replays the log and hands each change to the table its key names.
 ///
 /// # Errors
 /// [`Error::UnknownTable`] for a logged table the schema does not have;
 /// [`Error::Decode`] for an entry that does not decode as its table's types;
 /// [`Error::Log`] for I/O, a held lock, or damage the log cannot recover from.
 pub fn open<S: Schema>(config: Config) -> Result<S> {
-    let store = match &config.folder {
-        None => None,
-        Some(folder) => {
-            let create = if config.create {
-                Create::IfMissing
-            } else {
-                Create::Never
-            };
-            Some(Store::open(
-                folder,
-                Options::new(config.sync).create(create),
-            )?)
-        }
-    };
-    let log = Log::new(store, config.read_only, config.compact_above);
+    let log = Log::new(config.read_only, config.compact_above);
     let mut db = S::create(log.clone());
-    log.for_each_entry(|key, value| {
-        let (name, rest) = split_key(key)?;
-        table(&mut db, name)?.load(rest, value)
+    let Some(folder) = &config.folder else {
+        return Ok(db);
+    };
+    let create = if config.create {
+        Create::IfMissing
+    } else {
+        Create::Never
+    };
+    // The first error stops the loading; the store's replay itself cannot fail.
+    let mut failed = None;
+    let store = Store::open_replaying(folder, Options::new(config.sync).create(create), |op| {
+        if failed.is_none()
+            && let Err(e) = replay(&mut db, op)
+        {
+            failed = Some(e);
+        }
     })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    log.attach(store);
     Ok(db)
 }
 // ANCHOR_END: open
 
+/// Applies one logged operation to the tables.
+fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
+    match op {
+        Op::Put { key, value } => apply(db, &Change::Put(key.to_vec(), value.to_vec())),
+        Op::Delete { key } => apply(db, &Change::Delete(key.to_vec())),
+        Op::Batch(changes) => changes.iter().try_for_each(|change| match change {
+            strata_wal::Change::Put { key, value } => {
+                let (name, rest) = split_key(key)?;
+                table(db, name)?.load(rest, value)
+            }
+            strata_wal::Change::Delete { key } => {
+                let (name, rest) = split_key(key)?;
+                table(db, name)?.unload(rest)
+            }
+        }),
+    }
+}
+
+/// Applies one change to the table its key names.
+fn apply<S: Schema>(db: &mut S, change: &Change) -> Result<()> {
+    match change {
+        Change::Put(key, value) => {
+            let (name, rest) = split_key(key)?;
+            table(db, name)?.load(rest, value)
+        }
+        Change::Delete(key) => {
+            let (name, rest) = split_key(key)?;
+            table(db, name)?.unload(rest)
+        }
+    }
+}
+
+/// Rewrites the log as the tables' current state: chapter 2's checkpoint.
+pub fn compact<S: Schema>(db: &mut S) -> Result<()> {
+    let mut state = Map::new();
+    for name in S::TABLES {
+        table(db, name)?.dump(&mut |key, value| {
+            state.insert(key, value);
+        })?;
+    }
+    db.log().compact(&state)
+}
+
 // ANCHOR: undo
 /// Applies undo changes (newest first) to the tables in memory.
 fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
-    for change in changes {
-        match change {
-            Change::Put(key, value) => {
-                let (name, rest) = split_key(&key)?;
-                table(db, name)?.load(rest, &value)?;
-            }
-            Change::Delete(key) => {
-                let (name, rest) = split_key(&key)?;
-                table(db, name)?.unload(rest)?;
-            }
-        }
-    }
-    Ok(())
+    changes.iter().try_for_each(|change| apply(db, change))
 }
 // ANCHOR_END: undo
 
@@ -103,7 +137,15 @@ pub fn transaction<S: Schema, T>(db: &mut S, f: impl FnOnce(&mut S) -> Result<T>
     }
     match catch_unwind(AssertUnwindSafe(|| f(db))) {
         Ok(Ok(value)) => match db.log().commit() {
-            Ok(()) => Ok(value),
+            Ok(()) => {
+                // Committed. A failed compaction leaves a longer log, which
+                // is still correct, so it does not turn the commit into an
+                // error; the next one (or `compact`) tries again.
+                if db.log().compaction_due() {
+                    let _ = compact(db);
+                }
+                Ok(value)
+            }
             Err((error, changes)) => {
                 undo(db, changes)?;
                 Err(error)
@@ -139,7 +181,7 @@ pub trait Database: Schema {
 
     /// Rewrites the log as the current state: chapter 2's checkpoint.
     fn compact(&mut self) -> Result<()> {
-        self.log().compact()
+        compact(self)
     }
 
     /// Makes every write so far durable, whatever the sync policy.

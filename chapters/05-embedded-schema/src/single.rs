@@ -53,7 +53,7 @@ impl<T: Serialize + DeserializeOwned> Single<T> {
     }
 }
 
-impl<T: DeserializeOwned> TableState for Single<T> {
+impl<T: Serialize + DeserializeOwned> TableState for Single<T> {
     fn load(&mut self, rest: &[u8], value: &[u8]) -> Result<()> {
         if !rest.is_empty() {
             return Err(self.handle.bad_key("has bytes after the table name"));
@@ -66,9 +66,16 @@ impl<T: DeserializeOwned> TableState for Single<T> {
         self.value = None;
         Ok(())
     }
+
+    fn dump(&self, out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()> {
+        if let Some(value) = &self.value {
+            out(self.handle.key(&[])?, self.handle.value(value)?);
+        }
+        Ok(())
+    }
 }
 
-impl<T: DeserializeOwned> Table for Single<T> {
+impl<T: Serialize + DeserializeOwned> Table for Single<T> {
     fn create(name: &'static str, log: Log) -> Self {
         Single {
             handle: Handle { name, log },

@@ -18,6 +18,9 @@ pub trait TableState {
     fn load(&mut self, rest: &[u8], value: &[u8]) -> Result<()>;
     /// Removes the entry keyed `rest`.
     fn unload(&mut self, rest: &[u8]) -> Result<()>;
+    /// Calls `out` with every entry the table holds, full key and value:
+    /// the table's part of a compacted log.
+    fn dump(&self, out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()>;
 }
 // ANCHOR_END: table_state
 

@@ -1,0 +1,8 @@
+use strata_schema::{List, Schema};
+
+#[derive(Schema)]
+struct App<T> {
+    events: List<T>,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use strata_schema::Schema;
+
+#[derive(Schema)]
+struct App;
+
+fn main() {}

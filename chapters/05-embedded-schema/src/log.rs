@@ -126,7 +126,11 @@ impl Log {
     /// Rewrites the log as `state`, every entry the tables hold (chapter
     /// 2's checkpoint: a snapshot, then a fresh log).
     pub(crate) fn compact(&self, state: &Map) -> Result<()> {
-        if let Some(store) = &self.lock().store {
+        let inner = self.lock();
+        if inner.read_only {
+            return Err(Error::ReadOnly);
+        }
+        if let Some(store) = &inner.store {
             store.checkpoint_from(state)?;
         }
         Ok(())

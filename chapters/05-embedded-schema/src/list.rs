@@ -7,50 +7,18 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::{Change, Log};
-use crate::table::{Handle, Id, Table, TableState, read_id};
-use crate::{Error, Result, codec};
+use crate::log::Change;
+use crate::table::{Id, TableState, read_id};
+use crate::{Result, codec};
+// For the links in the docs.
+#[cfg(doc)]
+use crate::Error;
 
-/// A vector of values.
-#[derive(Debug)]
-pub struct List<T> {
-    handle: Handle,
-    items: Vec<T>,
-    /// `ids[i]` is the id of `items[i]`, ascending.
-    ids: Vec<u64>,
-    next_id: u64,
-}
+mod items;
+
+pub use items::List;
 
 impl<T: Serialize + DeserializeOwned> List<T> {
-    /// Element `index`.
-    pub fn get(&self, index: usize) -> Option<&T> {
-        self.items.get(index)
-    }
-
-    /// The elements, in order.
-    pub fn data(&self) -> &[T] {
-        &self.items
-    }
-
-    /// Every element, in order.
-    pub fn iter(&self) -> std::slice::Iter<'_, T> {
-        self.items.iter()
-    }
-
-    /// The number of elements.
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    /// Whether the list is empty.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    fn entry_key(&self, id: u64) -> Result<Vec<u8>> {
-        self.handle.key(&[&Id(id)])
-    }
-
     /// The change restoring element `index` as it is.
     fn restore(&self, index: usize) -> Result<Change> {
         Ok(Change::Put(
@@ -76,25 +44,6 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         Ok(())
     }
     // ANCHOR_END: push
-
-    /// Removes the last element and returns it.
-    pub fn pop(&mut self) -> Result<Option<T>> {
-        match self.items.len() {
-            0 => Ok(None),
-            len => self.remove(len - 1).map(Some),
-        }
-    }
-
-    fn check(&self, index: usize) -> Result<()> {
-        if index >= self.items.len() {
-            return Err(Error::OutOfRange {
-                table: self.handle.name,
-                index,
-                len: self.items.len(),
-            });
-        }
-        Ok(())
-    }
 
     // ANCHOR: remove
     /// Removes element `index` and returns it.
@@ -170,20 +119,5 @@ impl<T: Serialize + DeserializeOwned> TableState for List<T> {
             out(self.handle.key(&[&Id(id)])?, self.handle.value(item)?);
         }
         Ok(())
-    }
-}
-
-impl<T: Serialize + DeserializeOwned> Table for List<T> {
-    fn create(name: &'static str, log: Log) -> Self {
-        List {
-            handle: Handle { name, log },
-            items: Vec::new(),
-            ids: Vec::new(),
-            next_id: 0,
-        }
-    }
-
-    fn log(&self) -> &Log {
-        &self.handle.log
     }
 }

@@ -3,11 +3,19 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use strata_wal::{Create, Map, Op, Options, Store};
+use strata_wal::{Create, Op, Options, Store};
 
 use crate::log::{Change, Log};
 use crate::table::TableState;
-use crate::{Config, Error, Result};
+use crate::{Config, Result};
+// For the links in the docs.
+#[cfg(doc)]
+use crate::Error;
+
+mod database;
+
+pub use database::{Database, compact};
+use database::{split_key, table};
 
 // ANCHOR: schema_trait
 /// A struct of tables. Implemented by `#[derive(Schema)]`; not by hand.
@@ -22,23 +30,6 @@ pub trait Schema: Sized {
     fn log(&self) -> &Log;
 }
 // ANCHOR_END: schema_trait
-
-/// Splits a log key into its table's name and the rest.
-fn split_key(key: &[u8]) -> Result<(&str, &[u8])> {
-    let bad = || Error::Decode {
-        table: String::from_utf8_lossy(key).into_owned(),
-        reason: "a logged key without a table name".into(),
-    };
-    let zero = key.iter().position(|&b| b == 0).ok_or_else(bad)?;
-    let name = std::str::from_utf8(&key[..zero]).map_err(|_| bad())?;
-    Ok((name, &key[zero + 1..]))
-}
-
-fn table<'s, S: Schema>(db: &'s mut S, name: &str) -> Result<&'s mut dyn TableState> {
-    db.table_mut(name).ok_or_else(|| Error::UnknownTable {
-        name: name.to_string(),
-    })
-}
 
 // ANCHOR: open
 /// Opens (or creates) the database `config` describes: chapter 2's store
@@ -108,17 +99,6 @@ fn apply<S: Schema>(db: &mut S, change: &Change) -> Result<()> {
     }
 }
 
-/// Rewrites the log as the tables' current state: chapter 2's checkpoint.
-pub fn compact<S: Schema>(db: &mut S) -> Result<()> {
-    let mut state = Map::new();
-    for name in S::TABLES {
-        table(db, name)?.dump(&mut |key, value| {
-            state.insert(key, value);
-        })?;
-    }
-    db.log().compact(&state)
-}
-
 // ANCHOR: undo
 /// Applies undo changes (newest first) to the tables in memory.
 fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
@@ -165,29 +145,3 @@ pub fn transaction<S: Schema, T>(db: &mut S, f: impl FnOnce(&mut S) -> Result<T>
     }
 }
 // ANCHOR_END: transaction
-
-/// What every schema can do; `#[derive(Schema)]` also makes these inherent
-/// methods, so calling them needs no import.
-pub trait Database: Schema {
-    /// Opens the database; see [`open`].
-    fn open(config: Config) -> Result<Self> {
-        open(config)
-    }
-
-    /// Runs `f` as one transaction; see [`transaction`].
-    fn transaction<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        transaction(self, f)
-    }
-
-    /// Rewrites the log as the current state: chapter 2's checkpoint.
-    fn compact(&mut self) -> Result<()> {
-        compact(self)
-    }
-
-    /// Makes every write so far durable, whatever the sync policy.
-    fn sync(&self) -> Result<()> {
-        self.log().sync()
-    }
-}
-
-impl<S: Schema> Database for S {}

@@ -1,0 +1,64 @@
+//! What every schema can do ([`Database`]), compaction, and finding the
+//! table a logged key names. Opening and transactions are in the parent
+//! module.
+
+use strata_wal::Map;
+
+use super::{Schema, open, transaction};
+use crate::table::TableState;
+use crate::{Config, Error, Result};
+
+/// Splits a log key into its table's name and the rest.
+pub(super) fn split_key(key: &[u8]) -> Result<(&str, &[u8])> {
+    let bad = || Error::Decode {
+        table: String::from_utf8_lossy(key).into_owned(),
+        reason: "a logged key without a table name".into(),
+    };
+    let zero = key.iter().position(|&b| b == 0).ok_or_else(bad)?;
+    let name = std::str::from_utf8(&key[..zero]).map_err(|_| bad())?;
+    Ok((name, &key[zero + 1..]))
+}
+
+/// The table stored under `name`, or [`Error::UnknownTable`].
+pub(super) fn table<'s, S: Schema>(db: &'s mut S, name: &str) -> Result<&'s mut dyn TableState> {
+    db.table_mut(name).ok_or_else(|| Error::UnknownTable {
+        name: name.to_string(),
+    })
+}
+
+/// Rewrites the log as the tables' current state: chapter 2's checkpoint.
+pub fn compact<S: Schema>(db: &mut S) -> Result<()> {
+    let mut state = Map::new();
+    for name in S::TABLES {
+        table(db, name)?.dump(&mut |key, value| {
+            state.insert(key, value);
+        })?;
+    }
+    db.log().compact(&state)
+}
+
+/// What every schema can do; `#[derive(Schema)]` also makes these inherent
+/// methods, so calling them needs no import.
+pub trait Database: Schema {
+    /// Opens the database; see [`open`].
+    fn open(config: Config) -> Result<Self> {
+        open(config)
+    }
+
+    /// Runs `f` as one transaction; see [`transaction`].
+    fn transaction<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        transaction(self, f)
+    }
+
+    /// Rewrites the log as the current state: chapter 2's checkpoint.
+    fn compact(&mut self) -> Result<()> {
+        compact(self)
+    }
+
+    /// Makes every write so far durable, whatever the sync policy.
+    fn sync(&self) -> Result<()> {
+        self.log().sync()
+    }
+}
+
+impl<S: Schema> Database for S {}

@@ -167,7 +167,12 @@ fn a_panic_rolls_every_table_back_and_logs_nothing() {
             panic!("a bug in the caller's closure");
         })
     }));
-    assert!(panicked.is_err(), "the panic goes on to the caller");
+    let payload = panicked.expect_err("the panic goes on to the caller");
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"a bug in the caller's closure"),
+        "the closure's own panic, not another one"
+    );
     assert_eq!(State::of(&db), before, "every table as it was");
     assert_eq!(log_bytes(dir.path()), log, "nothing in the log");
 

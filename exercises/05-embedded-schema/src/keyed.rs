@@ -1,0 +1,104 @@
+//! [`LookupTable`] (a `HashMap`) and [`OrderedTable`] (a `BTreeMap`, with
+//! range and prefix queries): one logged entry per key, keyed by the encoded
+//! key, holding the encoded value. **Yours to write: `restore`, `insert`,
+//! `remove` and `clear`, and the table's `load`, `unload` and `dump`.**
+//!
+//! Given, shared with the reference crate: the [`Keyed`] type (its `handle`,
+//! the table's name and log, and its `map`), the [`KeyedMap`] trait that lets
+//! one type hold a `HashMap` or a `BTreeMap`, every read (`get`, `len`,
+//! `iter`, `range`, `prefix`, ...) and `Table::create`. `single.rs` is given
+//! whole: it is this file's pattern for a table of one value, so read it
+//! first.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::log::Change;
+use crate::table::TableState;
+use crate::{Result, codec};
+
+#[path = "../../../chapters/05-embedded-schema/src/keyed/maps.rs"]
+mod maps;
+
+pub use maps::{Keyed, KeyedMap, LookupTable, OrderedTable};
+
+impl<M> Keyed<M>
+where
+    M: KeyedMap,
+    M::Key: Serialize + DeserializeOwned,
+    M::Value: Serialize + DeserializeOwned,
+{
+    /// The change that restores `key`'s current state.
+    ///
+    /// Hints: `log_key` is `key`'s entry in the log. If the map holds a value
+    /// for `key`, the change that puts it back is a `Change::Put` of that
+    /// entry with the value encoded by `self.handle.value`; if it holds none,
+    /// a `Change::Delete` of the entry. Only a transaction that rolls back
+    /// uses it, so only `suite::transaction` checks it (step 4).
+    fn restore(&self, key: &M::Key, log_key: &[u8]) -> Result<Change> {
+        todo!("chapter 5, step 2: a put of the current value, or a delete if there is none")
+    }
+
+    /// Sets `key` to `value`; returns the old value.
+    ///
+    /// Hints: log first, then change the map. The entry's key is
+    /// `self.handle.key(&[&key])` (the table's name, a zero byte, the encoded
+    /// key); its value is `self.handle.value(&value)`. Log one `Change::Put`
+    /// with `self.handle.log.record(changes, undo)`, where `undo` is a closure
+    /// returning the change that `restore` makes *now*,
+    /// before the map changes. If `record` fails, return its error with the
+    /// map untouched. Checked by `suite::tables::lookup_table_insert_get_remove_clear`
+    /// and `ordered_table_keeps_key_order`.
+    pub fn insert(&mut self, key: M::Key, value: M::Value) -> Result<Option<M::Value>> {
+        todo!("chapter 5, step 2: record a put (undo: restore), then insert into the map")
+    }
+
+    /// Removes `key`; returns its value.
+    ///
+    /// Hints: removing a key that is not there changes nothing, so it logs
+    /// nothing either: return `Ok(None)` at once. Otherwise record a
+    /// `Change::Delete` of the key's entry, with the same undo as `insert`,
+    /// then remove it from the map.
+    pub fn remove(&mut self, key: &M::Key) -> Result<Option<M::Value>> {
+        todo!("chapter 5, step 2: nothing if absent, else record a delete, then remove")
+    }
+
+    /// Removes every key.
+    ///
+    /// Hints: one `Change::Delete` per key, all in one call to `record`, so
+    /// they are one record in the log. Iterate with `self.map.entries()`. The
+    /// undo puts every entry back: a `Change::Put` of each key's entry and
+    /// value. Checked by the `clear` calls in `suite::tables`.
+    pub fn clear(&mut self) -> Result<()> {
+        todo!("chapter 5, step 2: record every entry's delete (undo: put them back), then clear")
+    }
+}
+
+impl<M> TableState for Keyed<M>
+where
+    M: KeyedMap,
+    M::Key: Serialize + DeserializeOwned,
+    M::Value: Serialize + DeserializeOwned,
+{
+    /// Hints: `rest` is the encoded key and `value` the encoded value: decode
+    /// each with `codec::decode(self.handle.name, ...)` (the name goes into the
+    /// error) and insert them, replacing whatever the key held (a rolled-back
+    /// overwrite loads a key that is already there). Checked by every reopen
+    /// in `suite::tables`.
+    fn load(&mut self, rest: &[u8], value: &[u8]) -> Result<()> {
+        todo!("chapter 5, step 2: decode the key and the value, insert them")
+    }
+
+    /// Hints: decode the key from `rest`, remove it from the map. A key that
+    /// is not there is not an error.
+    fn unload(&mut self, rest: &[u8]) -> Result<()> {
+        todo!("chapter 5, step 2: decode the key, remove it")
+    }
+
+    /// Hints: call `out(key, value)` with each entry as `insert` logs it: the
+    /// key from `self.handle.key`, the value from `self.handle.value`.
+    /// Compaction writes what you hand out: checked by `suite::compaction`.
+    fn dump(&self, out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()> {
+        todo!("chapter 5, step 2: out(entry key, encoded value) for every key")
+    }
+}

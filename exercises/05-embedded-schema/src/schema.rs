@@ -1,0 +1,120 @@
+//! What `#[derive(Schema)]` implements, and what every schema can do with
+//! it: open, transactions, compaction. **Yours to write: `open` (with
+//! `replay` and `apply`, which hand logged changes to the tables), `undo`
+//! and `transaction`.**
+//!
+//! Given: the [`Schema`] trait (the derive implements it, and your code only
+//! calls it), and, shared with the reference crate, [`Database`], [`compact`],
+//! `split_key` (a log key split at its first zero byte into the table's name
+//! and the rest) and `table(db, name)` (the table stored under `name`, or
+//! [`Error::UnknownTable`]).
+//!
+//! The log (`log.rs`) is given whole. Inside a transaction, `Log::record`
+//! collects each change and its undo instead of writing; `Log::begin` opens
+//! a transaction, `Log::commit` writes what it collected as one record, and
+//! `Log::abort` drops it; both of the latter hand back the undo changes,
+//! newest first.
+
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use strata_wal::{Create, Op, Options, Store};
+
+use crate::log::{Change, Log};
+use crate::table::TableState;
+use crate::{Config, Result};
+// For the links in the docs.
+#[cfg(doc)]
+use crate::Error;
+
+#[path = "../../../chapters/05-embedded-schema/src/schema/database.rs"]
+mod database;
+
+pub use database::{Database, compact};
+use database::{split_key, table};
+
+// Given: the reference crate's trait, word for word (the derive implements it).
+/// A struct of tables. Implemented by `#[derive(Schema)]`; not by hand.
+pub trait Schema: Sized {
+    /// Every table's stored name, in field order.
+    const TABLES: &'static [&'static str];
+    /// The schema with every table empty, logging through `log`.
+    fn create(log: Log) -> Self;
+    /// The table stored under `name`.
+    fn table_mut(&mut self, name: &str) -> Option<&mut dyn TableState>;
+    /// The log every table writes through.
+    fn log(&self) -> &Log;
+}
+
+/// Opens (or creates) the database `config` describes: chapter 2's store
+/// replays the log and hands each change to the table its key names.
+///
+/// Hints: make the log, `Log::new(config.read_only, config.compact_above)`,
+/// and the empty tables, `S::create(log.clone())`. A database in memory
+/// (`config.folder` is `None`) is done. Otherwise open chapter 2's store with
+/// `Store::open_replaying(folder, options, |op| ...)`: the options are
+/// `Options::new(config.sync).create(..)`, with `Create::IfMissing` or
+/// `Create::Never` as `config.create` says; the closure gets every logged
+/// operation, oldest first, for `replay`. It cannot return an error, so
+/// keep the first one in a variable (and skip the operations after it), and
+/// return it once the store is open: a database that cannot read an entry
+/// does not open. Last, `log.attach(store)`, so that changes are written
+/// from now on. Every test opens a database; the first to pass are
+/// `suite::tables::single_insert_get_clear` and the other tables given whole.
+///
+/// # Errors
+/// [`Error::UnknownTable`] for a logged table the schema does not have;
+/// [`Error::Decode`] for an entry that does not decode as its table's types;
+/// [`Error::Log`] for I/O, a held lock, or damage the log cannot recover from.
+pub fn open<S: Schema>(config: Config) -> Result<S> {
+    todo!("chapter 5, step 1: the log, empty tables, then the store replaying into them")
+}
+
+/// Applies one logged operation to the tables.
+///
+/// Hints: chapter 2's `Op` is a put, a delete, or a batch of
+/// `strata_wal::Change`s, each a put or a delete. Every put is a `load` and
+/// every delete an `unload` of the table the key names: `split_key(key)?`
+/// gives the name and the rest, `table(db, name)?` the table (or
+/// [`Error::UnknownTable`], checked by `suite::evolution`).
+fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
+    todo!("chapter 5, step 1: a put is a load, a delete an unload, in the key's table")
+}
+
+/// Applies one change to the table its key names.
+///
+/// Hints: the same as one change of [`replay`], for this crate's own
+/// [`Change`] (what the undo changes are).
+fn apply<S: Schema>(db: &mut S, change: &Change) -> Result<()> {
+    todo!("chapter 5, step 1: a put is a load, a delete an unload, in the key's table")
+}
+
+/// Applies undo changes (newest first) to the tables in memory.
+///
+/// Hints: [`apply`] each, in the order given (the log has already put the
+/// newest first), and stop at the first error.
+fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
+    todo!("chapter 5, step 4: apply every change, in order")
+}
+
+/// Runs `f` as one transaction: its changes are logged as one record when it
+/// returns `Ok`. If it returns an error or panics, nothing is written and
+/// every table is as it was before. A transaction inside a transaction joins
+/// the outer one.
+///
+/// Hints: if `db.log().begin()` returns `false`, a transaction is already
+/// open: just run `f`. Otherwise run `f` under `catch_unwind`, with
+/// `AssertUnwindSafe` (the undo is what makes that promise true), and take
+/// the three outcomes apart:
+/// - `Ok(Ok(value))`: `db.log().commit()`. If it fails, it hands back the
+///   error and the undo changes: undo them, return the error. If it
+///   succeeds and `db.log().compaction_due()`, [`compact`], ignoring its
+///   error (the commit is done, and a long log is still a correct one);
+/// - `Ok(Err(error))`: `db.log().abort()` hands back the undo changes: undo
+///   them, return the error;
+/// - `Err(panic)`: abort and undo the same way, then `resume_unwind(panic)`.
+///
+/// Checked by `suite::transaction` (a committed transaction is one record, a
+/// failed one leaves the tables and the log as they were) and `suite::crash`.
+pub fn transaction<S: Schema, T>(db: &mut S, f: impl FnOnce(&mut S) -> Result<T>) -> Result<T> {
+    todo!("chapter 5, step 4: begin (or join); catch_unwind; commit, or abort and undo")
+}

@@ -11,9 +11,9 @@
 //!
 //! The log (`log.rs`) is given whole. Inside a transaction, `Log::record`
 //! collects each change and its undo instead of writing; `Log::begin` opens
-//! a transaction, `Log::commit` writes what it collected as one record, and
-//! `Log::abort` drops it; both of the latter hand back the undo changes,
-//! newest first.
+//! a transaction, `Log::commit` writes what it collected as one record (and
+//! if that fails, hands back the error with the undo changes, newest first),
+//! and `Log::abort` drops it, handing back the undo changes the same way.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 

@@ -39,6 +39,11 @@ pub enum Error {
     #[error("the database is open read-only")]
     ReadOnly,
 
+    /// Compacting inside a transaction: the tables hold changes that are not
+    /// committed, so a snapshot of them could outlive a rollback.
+    #[error("cannot compact inside a transaction; compact after it commits")]
+    InTransaction,
+
     /// An index past the end of a list.
     #[error("table `{table}`: index {index} is past the end (length {len})")]
     OutOfRange {

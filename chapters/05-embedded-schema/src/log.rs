@@ -130,6 +130,10 @@ impl Log {
         if inner.read_only {
             return Err(Error::ReadOnly);
         }
+        if inner.pending.is_some() {
+            // The tables hold the transaction's changes, which are not committed.
+            return Err(Error::InTransaction);
+        }
         if let Some(store) = &inner.store {
             store.checkpoint_from(state)?;
         }

@@ -122,3 +122,27 @@ fn without_compact_above_the_log_only_grows() {
     assert!(log_bytes(dir.path()).len() > 4 * 600);
     assert!(snapshots(dir.path()).is_empty());
 }
+
+#[test]
+fn compact_inside_a_transaction_is_refused() {
+    let dir = temp_dir();
+    let mut db = open(dir.path());
+    db.files.insert(1, "committed".into()).unwrap();
+    let result = db.transaction(|tx| {
+        tx.files.insert(2, "uncommitted".into())?;
+        // A snapshot now would hold key 2, and outlive the rollback below.
+        let refused = tx.compact();
+        assert!(
+            matches!(refused, Err(crate::schema::Error::InTransaction)),
+            "{refused:?}"
+        );
+        Err::<(), _>(crate::schema::Error::ReadOnly)
+    });
+    assert!(result.is_err());
+    assert!(snapshots(dir.path()).is_empty());
+    let db = reopen(db, dir.path());
+    assert_eq!(
+        State::of(&db).files,
+        BTreeMap::from([(1, "committed".to_string())])
+    );
+}

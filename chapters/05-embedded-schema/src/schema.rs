@@ -6,7 +6,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use strata_wal::{Create, Op, Options, Store};
 
 use crate::log::{Change, Log};
-use crate::table::TableState;
 use crate::{Config, Result};
 // For the links in the docs.
 #[cfg(doc)]
@@ -14,22 +13,8 @@ use crate::Error;
 
 mod database;
 
-pub use database::{Database, compact};
+pub use database::{Database, Schema, compact};
 use database::{split_key, table};
-
-// ANCHOR: schema_trait
-/// A struct of tables. Implemented by `#[derive(Schema)]`; not by hand.
-pub trait Schema: Sized {
-    /// Every table's stored name, in field order.
-    const TABLES: &'static [&'static str];
-    /// The schema with every table empty, logging through `log`.
-    fn create(log: Log) -> Self;
-    /// The table stored under `name`.
-    fn table_mut(&mut self, name: &str) -> Option<&mut dyn TableState>;
-    /// The log every table writes through.
-    fn log(&self) -> &Log;
-}
-// ANCHOR_END: schema_trait
 
 // ANCHOR: open
 /// Opens (or creates) the database `config` describes: chapter 2's store

@@ -29,21 +29,8 @@ use crate::Error;
 #[path = "../../../chapters/05-embedded-schema/src/schema/database.rs"]
 mod database;
 
-pub use database::{Database, compact};
+pub use database::{Database, Schema, compact};
 use database::{split_key, table};
-
-// Given: the reference crate's trait, word for word (the derive implements it).
-/// A struct of tables. Implemented by `#[derive(Schema)]`; not by hand.
-pub trait Schema: Sized {
-    /// Every table's stored name, in field order.
-    const TABLES: &'static [&'static str];
-    /// The schema with every table empty, logging through `log`.
-    fn create(log: Log) -> Self;
-    /// The table stored under `name`.
-    fn table_mut(&mut self, name: &str) -> Option<&mut dyn TableState>;
-    /// The log every table writes through.
-    fn log(&self) -> &Log;
-}
 
 /// Opens (or creates) the database `config` describes: chapter 2's store
 /// replays the log and hands each change to the table its key names.

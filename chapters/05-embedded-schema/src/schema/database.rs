@@ -1,12 +1,27 @@
-//! What every schema can do ([`Database`]), compaction, and finding the
-//! table a logged key names. Opening and transactions are in the parent
-//! module.
+//! What the derive implements ([`Schema`]), what every schema can do
+//! ([`Database`]), compaction, and finding the table a logged key names.
+//! Opening and transactions are in the parent module.
 
 use strata_wal::Map;
 
-use super::{Schema, open, transaction};
+use super::{open, transaction};
+use crate::log::Log;
 use crate::table::TableState;
 use crate::{Config, Error, Result};
+
+// ANCHOR: schema_trait
+/// A struct of tables. Implemented by `#[derive(Schema)]`; not by hand.
+pub trait Schema: Sized {
+    /// Every table's stored name, in field order.
+    const TABLES: &'static [&'static str];
+    /// The schema with every table empty, logging through `log`.
+    fn create(log: Log) -> Self;
+    /// The table stored under `name`.
+    fn table_mut(&mut self, name: &str) -> Option<&mut dyn TableState>;
+    /// The log every table writes through.
+    fn log(&self) -> &Log;
+}
+// ANCHOR_END: schema_trait
 
 /// Splits a log key into its table's name and the rest.
 pub(super) fn split_key(key: &[u8]) -> Result<(&str, &[u8])> {

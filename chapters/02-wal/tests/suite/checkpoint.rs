@@ -157,3 +157,55 @@ fn a_missing_segment_is_an_error() {
     let err = crate::wal::Store::open(dir.path(), crate::wal::Options::default()).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
 }
+
+/// A store opened with `open_replaying` keeps no map: recovery hands the
+/// snapshot's entries, then every later record, to the caller, who keeps the
+/// state and checkpoints it with `checkpoint_from`.
+#[test]
+fn a_replaying_store_hands_over_the_snapshot_then_the_records() {
+    use crate::wal::{Map, Op, Options, Store, SyncPolicy};
+
+    let dir = temp_dir();
+    let db = open(dir.path());
+    db.put("a", "1").unwrap();
+    db.put("b", "2").unwrap();
+    db.checkpoint().unwrap();
+    db.put("c", "3").unwrap();
+    db.delete("a").unwrap();
+    drop(db);
+
+    let mut seen = Vec::new();
+    let options = Options::new(SyncPolicy::Always);
+    let store = Store::open_replaying(dir.path(), options.clone(), |op: &Op<'_>| {
+        seen.push(match op {
+            Op::Put { key, value } => format!("put {}={}", str(key), str(value)),
+            Op::Delete { key } => format!("delete {}", str(key)),
+            Op::Batch(changes) => format!("batch of {}", changes.len()),
+        });
+    })
+    .unwrap();
+    assert_eq!(seen, ["put a=1", "put b=2", "put c=3", "delete a"]);
+    assert!(store.is_empty(), "a replaying store keeps no map");
+
+    // Appends are logged; the caller's state is what a checkpoint writes.
+    store
+        .append(&Op::Put {
+            key: b"d",
+            value: b"4",
+        })
+        .unwrap();
+    let state = Map::from([
+        (b"b".to_vec(), b"2".to_vec()),
+        (b"c".to_vec(), b"3".to_vec()),
+        (b"d".to_vec(), b"4".to_vec()),
+    ]);
+    store.checkpoint_from(&state).unwrap();
+    drop(store);
+    let reopened = Store::open(dir.path(), options).unwrap();
+    let expected: Vec<_> = state.into_iter().collect();
+    assert_eq!(contents(&reopened), expected);
+}
+
+fn str(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap()
+}

@@ -59,6 +59,14 @@ pub fn bytes<S: serde::Serializer>(value: &&[u8], serializer: S) -> Result<S::Ok
     serializer.serialize_bytes(value)
 }
 
+/// Appends the encoding of a value of any serde type to `out`, which may
+/// fail for types bincode cannot encode (a sequence of unknown length).
+pub fn try_encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), String> {
+    bincode::serde::encode_into_std_write(value, out, CONFIG)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// Encodes a value of any serde type (used by [`FlatFile::put_as`](crate::FlatFile::put_as)).
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
     bincode::serde::encode_to_vec(value, CONFIG).map_err(|e| e.to_string())

@@ -12,10 +12,9 @@ pub fn encode_into<T: Serialize + ?Sized>(
     value: &T,
     out: &mut Vec<u8>,
 ) -> Result<()> {
-    let bytes =
-        strata_flat_file::codec::to_vec(value).map_err(|reason| Error::Encode { table, reason })?;
-    out.extend_from_slice(&bytes);
-    Ok(())
+    // Straight into `out`: no buffer of its own to copy from.
+    strata_flat_file::codec::try_encode_into(value, out)
+        .map_err(|reason| Error::Encode { table, reason })
 }
 
 /// Decodes a `T` that fills all of `bytes`.

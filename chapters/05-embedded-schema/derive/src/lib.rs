@@ -13,7 +13,7 @@ use syn::{Data, DeriveInput, Error, Fields, LitStr, Path, parse_macro_input};
 
 /// Derives `strata_schema::Schema` for a struct of tables.
 ///
-/// ```ignore
+/// ```text
 /// #[derive(Schema)]
 /// struct App {
 ///     account: Single<Account>,

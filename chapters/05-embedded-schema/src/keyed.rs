@@ -20,10 +20,10 @@ where
     M::Value: Serialize + DeserializeOwned,
 {
     /// The change that restores `key`'s current state.
-    fn restore(&self, key: &M::Key, log_key: &[u8]) -> Result<Change> {
+    fn restore(&self, key: &M::Key, log_key: Vec<u8>) -> Result<Change> {
         Ok(match self.map.get(key) {
-            Some(old) => Change::Put(log_key.to_vec(), self.handle.value(old)?),
-            None => Change::Delete(log_key.to_vec()),
+            Some(old) => Change::Put(log_key, self.handle.value(old)?),
+            None => Change::Delete(log_key),
         })
     }
 
@@ -34,8 +34,8 @@ where
         let bytes = self.handle.value(&value)?;
         self.handle
             .log
-            .record(vec![Change::Put(log_key.clone(), bytes)], || {
-                Ok(vec![self.restore(&key, &log_key)?])
+            .record_one(Change::Put(log_key.clone(), bytes), || {
+                self.restore(&key, log_key)
             })?;
         Ok(self.map.insert(key, value))
     }
@@ -49,8 +49,8 @@ where
         let log_key = self.handle.key(&[key])?;
         self.handle
             .log
-            .record(vec![Change::Delete(log_key.clone())], || {
-                Ok(vec![self.restore(key, &log_key)?])
+            .record_one(Change::Delete(log_key.clone()), || {
+                self.restore(key, log_key)
             })?;
         Ok(self.map.remove(key))
     }

@@ -35,9 +35,7 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         let bytes = self.handle.value(&value)?;
         self.handle
             .log
-            .record(vec![Change::Put(key.clone(), bytes)], || {
-                Ok(vec![Change::Delete(key)])
-            })?;
+            .record_one(Change::Put(key.clone(), bytes), || Ok(Change::Delete(key)))?;
         self.items.push(value);
         self.ids.push(id);
         self.next_id += 1;
@@ -55,7 +53,7 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         let key = self.entry_key(self.ids[index])?;
         self.handle
             .log
-            .record(vec![Change::Delete(key)], || Ok(vec![self.restore(index)?]))?;
+            .record_one(Change::Delete(key), || self.restore(index))?;
         self.ids.remove(index);
         Ok(self.items.remove(index))
     }
@@ -69,9 +67,9 @@ impl<T: Serialize + DeserializeOwned> List<T> {
         self.check(index)?;
         let key = self.entry_key(self.ids[index])?;
         let bytes = self.handle.value(&value)?;
-        self.handle.log.record(vec![Change::Put(key, bytes)], || {
-            Ok(vec![self.restore(index)?])
-        })?;
+        self.handle
+            .log
+            .record_one(Change::Put(key, bytes), || self.restore(index))?;
         Ok(std::mem::replace(&mut self.items[index], value))
     }
 

@@ -85,9 +85,24 @@ impl Log {
             pending.changes.extend(changes);
             return Ok(());
         }
-        write(&inner, changes)
+        write(&inner, &changes)
     }
     // ANCHOR_END: record
+
+    /// [`record`](Log::record) for one change and one undo change, the
+    /// common case, without a vector for each.
+    pub fn record_one(&self, change: Change, undo: impl FnOnce() -> Result<Change>) -> Result<()> {
+        let mut inner = self.lock();
+        if inner.read_only {
+            return Err(Error::ReadOnly);
+        }
+        if let Some(pending) = &mut inner.pending {
+            pending.undo.push(undo()?);
+            pending.changes.push(change);
+            return Ok(());
+        }
+        write(&inner, std::slice::from_ref(&change))
+    }
 
     /// Opens a transaction. Returns `false` if one is already open (the
     /// inner call then simply joins it).
@@ -107,7 +122,7 @@ impl Log {
     pub(crate) fn commit(&self) -> Result<(), (Error, Vec<Change>)> {
         let mut inner = self.lock();
         let Pending { changes, mut undo } = inner.pending.take().unwrap_or_default();
-        if let Err(e) = write(&inner, changes) {
+        if let Err(e) = write(&inner, &changes) {
             undo.reverse();
             return Err((e, undo));
         }
@@ -160,11 +175,11 @@ impl Log {
 
 // ANCHOR: write
 /// Appends `changes` to the log as one record: a put, a delete, or a batch.
-fn write(inner: &Inner, changes: Vec<Change>) -> Result<()> {
+fn write(inner: &Inner, changes: &[Change]) -> Result<()> {
     let Some(store) = &inner.store else {
         return Ok(());
     };
-    let op = match changes.as_slice() {
+    let op = match changes {
         [] => return Ok(()),
         [Change::Put(key, value)] => Op::Put { key, value },
         [Change::Delete(key)] => Op::Delete { key },

@@ -67,8 +67,8 @@ where
         let bytes = self.handle.value(&value)?;
         self.handle
             .log
-            .record(vec![Change::Put(log_key.clone(), bytes)], || {
-                Ok(vec![Change::Delete(log_key)])
+            .record_one(Change::Put(log_key.clone(), bytes), || {
+                Ok(Change::Delete(log_key))
             })?;
         let entry = self.map.entry(key).or_insert_with(|| Values {
             values: Vec::new(),

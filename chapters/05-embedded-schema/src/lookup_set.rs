@@ -58,8 +58,8 @@ where
         let log_key = self.handle.key(&[&key, &value])?;
         self.handle
             .log
-            .record(vec![Change::Put(log_key.clone(), Vec::new())], || {
-                Ok(vec![Change::Delete(log_key)])
+            .record_one(Change::Put(log_key.clone(), Vec::new()), || {
+                Ok(Change::Delete(log_key))
             })?;
         self.map.entry(key).or_default().insert(value);
         Ok(true)
@@ -73,8 +73,8 @@ where
         let log_key = self.handle.key(&[key, value])?;
         self.handle
             .log
-            .record(vec![Change::Delete(log_key.clone())], || {
-                Ok(vec![Change::Put(log_key, Vec::new())])
+            .record_one(Change::Delete(log_key.clone()), || {
+                Ok(Change::Put(log_key, Vec::new()))
             })?;
         if let Some(set) = self.map.get_mut(key) {
             set.remove(value);

@@ -21,11 +21,11 @@ impl<T: Serialize + DeserializeOwned> Single<T> {
     }
 
     /// The old value as the change that would restore it.
-    fn restore(&self, key: &[u8]) -> Result<Vec<Change>> {
-        Ok(vec![match &self.value {
-            Some(old) => Change::Put(key.to_vec(), self.handle.value(old)?),
-            None => Change::Delete(key.to_vec()),
-        }])
+    fn restore(&self, key: Vec<u8>) -> Result<Change> {
+        Ok(match &self.value {
+            Some(old) => Change::Put(key, self.handle.value(old)?),
+            None => Change::Delete(key),
+        })
     }
 
     // ANCHOR: insert
@@ -35,7 +35,7 @@ impl<T: Serialize + DeserializeOwned> Single<T> {
         let bytes = self.handle.value(&value)?;
         self.handle
             .log
-            .record(vec![Change::Put(key.clone(), bytes)], || self.restore(&key))?;
+            .record_one(Change::Put(key.clone(), bytes), || self.restore(key))?;
         Ok(self.value.replace(value))
     }
     // ANCHOR_END: insert
@@ -48,7 +48,7 @@ impl<T: Serialize + DeserializeOwned> Single<T> {
         let key = self.handle.key(&[])?;
         self.handle
             .log
-            .record(vec![Change::Delete(key.clone())], || self.restore(&key))?;
+            .record_one(Change::Delete(key.clone()), || self.restore(key))?;
         Ok(self.value.take())
     }
 }

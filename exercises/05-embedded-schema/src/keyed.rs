@@ -44,8 +44,9 @@ where
     /// Hints: log first, then change the map. The entry's key is
     /// `self.handle.key(&[&key])` (the table's name, a zero byte, the encoded
     /// key); its value is `self.handle.value(&value)`. Log one `Change::Put`
-    /// with `self.handle.log.record(changes, undo)`, where `undo` is a closure
-    /// returning the change that `restore` makes *now*,
+    /// with `self.handle.log.record(changes, undo)` (or `record_one` for a
+    /// single change), where `undo` is a closure returning the change that
+    /// `restore` makes *now*,
     /// before the map changes. If `record` fails, return its error with the
     /// map untouched. Checked by `suite::tables::lookup_table_insert_get_remove_clear`
     /// and `ordered_table_keeps_key_order`.

@@ -397,8 +397,8 @@ pub fn render(rows: &[Row], info: &RunInfo) -> String {
          with {} CPUs in the same run. Each run writes {} keys of 8 bytes (a big-endian `u32`, \
          then zeros) with 32-byte values, fill percent 0.5, {}-byte pages, {sync}; both programs \
          draw the same random keys from one seed. A write figure is the faster of two runs (one \
-         per read mode); a read figure is one read transaction's passes over every key for at \
-         least a second. Your figures will differ: compare the ratios.*",
+         per read mode); a read figure is the fastest of three windows, each one read transaction's \
+         passes over every key for at least a second. Your figures will differ: compare the ratios.*",
         info.command,
         info.go_version,
         info.cpus,

@@ -409,7 +409,27 @@ fn put_batch(
 
 /// Reads in one read transaction, repeating the whole pass until a second has
 /// gone by.
+/// How many read windows of at least a second run; the fastest is reported.
+/// One-second runs on a shared machine vary by a fifth; the Go program does
+/// the same.
+const READ_WINDOWS: usize = 3;
+
+/// Reads in [`READ_WINDOWS`] windows and reports the fastest.
 fn run_reads(db: &DB, args: &Args, keys: &[NestedKey]) -> Res<Phase> {
+    let mut best: Option<Phase> = None;
+    for _ in 0..READ_WINDOWS {
+        let phase = read_window(db, args, keys)?;
+        let rate = |p: &Phase| p.ops as f64 / p.duration.as_secs_f64();
+        if best.as_ref().is_none_or(|b| rate(&phase) > rate(b)) {
+            best = Some(phase);
+        }
+    }
+    best.ok_or_else(|| "no read window ran".into())
+}
+
+/// Reads every key, pass after pass in one read transaction, for at least a
+/// second.
+fn read_window(db: &DB, args: &Args, keys: &[NestedKey]) -> Res<Phase> {
     let start = Instant::now();
     let tx = db.begin_read();
     let top = tx.bucket(BENCH_BUCKET)?.ok_or("no bench bucket")?;

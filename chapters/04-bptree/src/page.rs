@@ -49,23 +49,30 @@ impl<'a> Page<'a> {
 
     /// The bytes of element `i`'s fixed part, checked.
     #[inline]
-    fn element(&self, i: usize) -> Result<(usize, &'a [u8])> {
+    fn element(&self, i: usize) -> Result<(usize, &'a [u8; ELEMENT_LEN])> {
         let at = HEADER_LEN + ELEMENT_LEN * i;
-        let fixed = self
-            .bytes
-            .get(at..at + ELEMENT_LEN)
-            .ok_or_else(|| Error::corrupt(self.id, format!("element {i} lies past the page")))?;
-        Ok((at, fixed))
+        match self.bytes.get(at..).and_then(<[u8]>::first_chunk) {
+            Some(fixed) => Ok((at, fixed)),
+            None => Err(self.past_the_page("element", i)),
+        }
+    }
+
+    /// The error for part of element `i` lying past the page; out of line,
+    /// since it is never the hot path.
+    #[cold]
+    fn past_the_page(&self, what: &str, i: usize) -> Error {
+        Error::corrupt(self.id, format!("{what} of element {i} lies past the page"))
     }
 
     #[inline]
     fn slice(&self, start: usize, len: usize, what: &str, i: usize) -> Result<&'a [u8]> {
-        start
+        match start
             .checked_add(len)
             .and_then(|end| self.bytes.get(start..end))
-            .ok_or_else(|| {
-                Error::corrupt(self.id, format!("{what} of element {i} lies past the page"))
-            })
+        {
+            Some(bytes) => Ok(bytes),
+            None => Err(self.past_the_page(what, i)),
+        }
     }
 
     // ANCHOR: leaf
@@ -79,8 +86,10 @@ impl<'a> Page<'a> {
             u32_at(e, 8) as usize,
             u32_at(e, 12) as usize,
         );
-        let key = self.slice(at + pos, ksize, "key", i)?;
-        let value = self.slice(at + pos + ksize, vsize, "value", i)?;
+        // The value follows the key: one bounds check covers both.
+        let (key, value) = self
+            .slice(at + pos, ksize.saturating_add(vsize), "key and value", i)?
+            .split_at(ksize);
         Ok(LeafElement { flags, key, value })
     }
     // ANCHOR_END: leaf

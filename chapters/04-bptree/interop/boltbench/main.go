@@ -255,7 +255,27 @@ func runWrites(db *bolt.DB, o *options, rng *splitmix64) (results, []nestedKey, 
 var errInvalidValue = errors.New("invalid value")
 
 // runReads reads in one read transaction, repeating the whole pass until a second has gone by.
+// readWindows is how many read windows of at least a second run; the fastest is reported.
+// One-second runs on a shared machine vary by a fifth; examples/bench.rs does the same.
+const readWindows = 3
+
+// runReads reads in readWindows windows and reports the fastest.
 func runReads(db *bolt.DB, o *options, keys []nestedKey) (results, error) {
+	var best results
+	for i := 0; i < readWindows; i++ {
+		r, err := readWindow(db, o, keys)
+		if err != nil {
+			return r, err
+		}
+		if i == 0 || float64(r.ops)/r.duration.Seconds() > float64(best.ops)/best.duration.Seconds() {
+			best = r
+		}
+	}
+	return best, nil
+}
+
+// readWindow reads every key, pass after pass in one read transaction, for at least a second.
+func readWindow(db *bolt.DB, o *options, keys []nestedKey) (results, error) {
 	var r results
 	start := time.Now()
 	err := db.View(func(tx *bolt.Tx) error {

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::Result;
 use crate::workspace;
+use crate::workspace::target_dir;
 
 /// One benchmark's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,10 +137,6 @@ pub fn belongs_to(id: &str, engine: &str) -> bool {
         || function
             .strip_prefix(engine)
             .is_some_and(|rest| rest.starts_with('-'))
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 /// Every benchmark under a group's directory, in natural order of their ids.

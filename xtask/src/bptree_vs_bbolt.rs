@@ -21,8 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Result;
+use crate::figures::{si, thousands};
 use crate::process;
 use crate::workspace;
+use crate::workspace::target_dir;
 
 /// Where Debian installs Go libraries: the GOPATH the Go program builds in (offline).
 const GOPATH: &str = "/usr/share/gocode";
@@ -308,35 +310,6 @@ pub fn rows(results: &Results, batches: &[u64]) -> Vec<Row> {
     rows
 }
 
-/// `194 k`, `1.15 M`: three significant figures with an SI prefix.
-fn si(value: f64) -> String {
-    let (value, prefix) = match value {
-        v if v >= 1e9 => (v / 1e9, " G"),
-        v if v >= 1e6 => (v / 1e6, " M"),
-        v if v >= 1e3 => (v / 1e3, " k"),
-        v => (v, ""),
-    };
-    let digits = match value {
-        v if v >= 100.0 => format!("{v:.0}"),
-        v if v >= 10.0 => format!("{v:.1}"),
-        v => format!("{v:.2}"),
-    };
-    format!("{digits}{prefix}")
-}
-
-/// `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// What the table's note says about the run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
@@ -583,10 +556,6 @@ fn build_rust(root: &Path) -> Result<PathBuf> {
         return Err(format!("cargo built no {}", binary.display()).into());
     }
     Ok(binary)
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 #[cfg(test)]

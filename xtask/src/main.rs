@@ -17,6 +17,7 @@ mod book;
 mod book_check;
 mod bptree_vs_bbolt;
 mod exercises;
+mod figures;
 mod libtest;
 mod process;
 mod schema_vs_dbrs;

@@ -11,12 +11,14 @@
 //! Owns the run and the comparison table; the benchmark owns what is measured.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::Result;
 use crate::bench_report::{self, Row};
+use crate::figures::{si, thousands};
 use crate::process;
 use crate::workspace;
+use crate::workspace::target_dir;
 
 const PACKAGE: &str = "strata-schema";
 const BENCH: &str = "schema";
@@ -118,35 +120,6 @@ fn rate(row: &Row) -> Option<f64> {
         .map(|n| n * 1e9 / row.median_ns)
 }
 
-/// `194 k`, `1.15 M`: three significant figures with an SI prefix.
-fn si(value: f64) -> String {
-    let (value, prefix) = match value {
-        v if v >= 1e9 => (v / 1e9, " G"),
-        v if v >= 1e6 => (v / 1e6, " M"),
-        v if v >= 1e3 => (v / 1e3, " k"),
-        v => (v, ""),
-    };
-    let digits = match value {
-        v if v >= 100.0 => format!("{v:.0}"),
-        v if v >= 10.0 => format!("{v:.1}"),
-        v => format!("{v:.2}"),
-    };
-    format!("{digits}{prefix}")
-}
-
-/// `1,234,567`.
-fn thousands(n: f64) -> String {
-    let digits = format!("{n:.0}");
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// What the table's note says about the run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
@@ -196,7 +169,7 @@ pub fn render(find: impl Fn(&str) -> Option<Row>, info: &RunInfo) -> Result<Stri
                     if Some(n) == dbrs.elements {
                         String::new()
                     } else {
-                        format!(" ({} inserts)", thousands(n))
+                        format!(" ({} inserts)", thousands(n as u64))
                     }
                 });
                 format!("{}{count}", rate(&row).map_or_else(String::new, si))
@@ -204,8 +177,8 @@ pub fn render(find: impl Fn(&str) -> Option<Row>, info: &RunInfo) -> Result<Stri
             None => "(as `Never`)".to_string(),
         };
         let count = match workload.always {
-            Some(_) => format!("{} inserts", thousands(dbrs.elements.unwrap_or(0.0))),
-            None => format!("{} records", thousands(records(workload.dbrs))),
+            Some(_) => format!("{} inserts", thousands(dbrs.elements.unwrap_or(0.0) as u64)),
+            None => format!("{} records", thousands(records(workload.dbrs) as u64)),
         };
         let _ = writeln!(
             out,
@@ -281,10 +254,6 @@ fn read_result(criterion: &Path, id: &str) -> Option<Row> {
     let benchmark = workspace::read(&dir.join("benchmark.json")).ok()?;
     let estimates = workspace::read(&dir.join("estimates.json")).ok()?;
     bench_report::parse_row(&benchmark, &estimates).ok()
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 #[cfg(test)]

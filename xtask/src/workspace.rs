@@ -83,6 +83,11 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR`, or `target/` under the root.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::package_name;

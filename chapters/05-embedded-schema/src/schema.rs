@@ -55,17 +55,11 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
 /// Applies one logged operation to the tables.
 fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
     match op {
-        Op::Put { key, value } => apply(db, &Change::Put(key.to_vec(), value.to_vec())),
-        Op::Delete { key } => apply(db, &Change::Delete(key.to_vec())),
+        Op::Put { key, value } => apply_to(db, key, Some(value)),
+        Op::Delete { key } => apply_to(db, key, None),
         Op::Batch(changes) => changes.iter().try_for_each(|change| match change {
-            strata_wal::Change::Put { key, value } => {
-                let (name, rest) = split_key(key)?;
-                table(db, name)?.load(rest, value)
-            }
-            strata_wal::Change::Delete { key } => {
-                let (name, rest) = split_key(key)?;
-                table(db, name)?.unload(rest)
-            }
+            strata_wal::Change::Put { key, value } => apply_to(db, key, Some(value)),
+            strata_wal::Change::Delete { key } => apply_to(db, key, None),
         }),
     }
 }
@@ -73,14 +67,19 @@ fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
 /// Applies one change to the table its key names.
 fn apply<S: Schema>(db: &mut S, change: &Change) -> Result<()> {
     match change {
-        Change::Put(key, value) => {
-            let (name, rest) = split_key(key)?;
-            table(db, name)?.load(rest, value)
-        }
-        Change::Delete(key) => {
-            let (name, rest) = split_key(key)?;
-            table(db, name)?.unload(rest)
-        }
+        Change::Put(key, value) => apply_to(db, key, Some(value)),
+        Change::Delete(key) => apply_to(db, key, None),
+    }
+}
+
+/// Loads `key`'s entry into the table its key names (a put), or unloads it
+/// (a delete, `value` is `None`).
+fn apply_to<S: Schema>(db: &mut S, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+    let (name, rest) = split_key(key)?;
+    let table = table(db, name)?;
+    match value {
+        Some(value) => table.load(rest, value),
+        None => table.unload(rest),
     }
 }
 

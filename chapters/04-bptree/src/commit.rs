@@ -172,21 +172,11 @@ fn spill_buckets(
             fill_percent,
         };
         tree::rebalance(&mut root, &mut edit)?;
-        let Some(parent) = core.buckets[idx].parent else {
-            let mut out = PageWriter {
-                freelist: &mut core.freelist,
-                pgid,
-                page_size,
-                pages: std::mem::take(&mut pages),
-                from_freelist: &mut *from_freelist,
-            };
-            core.meta.root = spill_tree(root, &mut out, fill_percent)?;
-            (pgid, pages) = (out.pgid, out.pages);
-            continue;
-        };
+        let parent = core.buckets[idx].parent;
         let sequence = core.buckets[idx].sequence;
         let value = match root {
-            Child::Dirty(node) if inlineable(&node, page_size) => {
+            // The root bucket is never inline: its root page is the meta's.
+            Child::Dirty(node) if parent.is_some() && inlineable(&node, page_size) => {
                 let DirtyNode::Leaf { inodes, .. } = *node else {
                     return Err(Error::corrupt(
                         0,
@@ -212,8 +202,14 @@ fn spill_buckets(
                 };
                 let id = spill_tree(root, &mut out, fill_percent)?;
                 (pgid, pages) = (out.pgid, out.pages);
+                if parent.is_none() {
+                    core.meta.root = id;
+                }
                 bucket_value(id, sequence, None)
             }
+        };
+        let Some(parent) = parent else {
+            continue;
         };
         let name = std::mem::take(&mut core.buckets[idx].name);
         core.put(parent, &name, value, BUCKET_LEAF_FLAG)?;

@@ -100,9 +100,11 @@ impl<F: SyncData> GroupCommit<F> {
         }
     }
 
-    /// Records that `seq` has been handed to the operating system.
+    /// Records that `seq` has been handed to the operating system. Writers
+    /// call it in sequence order, under the lock that orders their appends,
+    /// so a plain store (no read-modify-write) keeps it from going down.
     pub fn written(&self, seq: u64) {
-        self.written.fetch_max(seq, Ordering::Release);
+        self.written.store(seq, Ordering::Release);
     }
 
     /// The highest sequence number known to be on disk.

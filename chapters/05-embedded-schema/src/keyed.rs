@@ -5,7 +5,6 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::Change;
 use crate::table::TableState;
 use crate::{Result, codec};
 
@@ -19,58 +18,30 @@ where
     M::Key: Serialize + DeserializeOwned,
     M::Value: Serialize + DeserializeOwned,
 {
-    /// The change that restores `key`'s current state.
-    fn restore(&self, key: &M::Key, log_key: Vec<u8>) -> Result<Change> {
-        Ok(match self.map.get(key) {
-            Some(old) => Change::Put(log_key, self.handle.value(old)?),
-            None => Change::Delete(log_key),
-        })
-    }
-
     // ANCHOR: insert
     /// Sets `key` to `value`; returns the old value.
     pub fn insert(&mut self, key: M::Key, value: M::Value) -> Result<Option<M::Value>> {
-        let log_key = self.handle.key(&[&key])?;
-        let bytes = self.handle.value(&value)?;
-        self.handle
-            .log
-            .record_one(Change::Put(log_key.clone(), bytes), || {
-                self.restore(&key, log_key)
-            })?;
-        Ok(self.map.insert(key, value))
+        let handle = &self.handle;
+        self.map
+            .insert_logged(key, value, |key, value, old| handle.put(&[key], value, old))
     }
     // ANCHOR_END: insert
 
     /// Removes `key`; returns its value.
     pub fn remove(&mut self, key: &M::Key) -> Result<Option<M::Value>> {
-        if self.map.get(key).is_none() {
+        let Some(old) = self.map.get(key) else {
             return Ok(None);
-        }
-        let log_key = self.handle.key(&[key])?;
-        self.handle
-            .log
-            .record_one(Change::Delete(log_key.clone()), || {
-                self.restore(key, log_key)
-            })?;
+        };
+        self.handle.delete(&[key], Some(old))?;
         Ok(self.map.remove(key))
     }
 
     /// Removes every key.
     pub fn clear(&mut self) -> Result<()> {
-        let mut changes = Vec::with_capacity(self.map.len());
-        for (key, _) in self.map.entries() {
-            changes.push(Change::Delete(self.handle.key(&[key])?));
-        }
-        self.handle.log.record(changes, || {
+        self.handle.log.record(self.handle.name, |changes| {
             self.map
                 .entries()
-                .map(|(key, value)| {
-                    Ok(Change::Put(
-                        self.handle.key(&[key])?,
-                        self.handle.value(value)?,
-                    ))
-                })
-                .collect()
+                .try_for_each(|(key, old)| changes.delete(&[key], Some(old)))
         })?;
         self.map.clear();
         Ok(())

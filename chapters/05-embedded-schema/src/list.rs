@@ -7,7 +7,6 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::Change;
 use crate::table::{Id, TableState, read_id};
 use crate::{Result, codec};
 // For the links in the docs.
@@ -19,23 +18,11 @@ mod items;
 pub use items::List;
 
 impl<T: Serialize + DeserializeOwned> List<T> {
-    /// The change restoring element `index` as it is.
-    fn restore(&self, index: usize) -> Result<Change> {
-        Ok(Change::Put(
-            self.entry_key(self.ids[index])?,
-            self.handle.value(&self.items[index])?,
-        ))
-    }
-
     // ANCHOR: push
     /// Appends `value`.
     pub fn push(&mut self, value: T) -> Result<()> {
         let id = self.next_id;
-        let key = self.entry_key(id)?;
-        let bytes = self.handle.value(&value)?;
-        self.handle
-            .log
-            .record_one(Change::Put(key.clone(), bytes), || Ok(Change::Delete(key)))?;
+        self.handle.put(&[&Id(id)], &value, None)?;
         self.items.push(value);
         self.ids.push(id);
         self.next_id += 1;
@@ -50,10 +37,8 @@ impl<T: Serialize + DeserializeOwned> List<T> {
     /// [`Error::OutOfRange`] past the end.
     pub fn remove(&mut self, index: usize) -> Result<T> {
         self.check(index)?;
-        let key = self.entry_key(self.ids[index])?;
-        self.handle
-            .log
-            .record_one(Change::Delete(key), || self.restore(index))?;
+        let old = &self.items[index];
+        self.handle.delete(&[&Id(self.ids[index])], Some(old))?;
         self.ids.remove(index);
         Ok(self.items.remove(index))
     }
@@ -65,21 +50,17 @@ impl<T: Serialize + DeserializeOwned> List<T> {
     /// [`Error::OutOfRange`] past the end.
     pub fn set(&mut self, index: usize, value: T) -> Result<T> {
         self.check(index)?;
-        let key = self.entry_key(self.ids[index])?;
-        let bytes = self.handle.value(&value)?;
+        let old = &self.items[index];
         self.handle
-            .log
-            .record_one(Change::Put(key, bytes), || self.restore(index))?;
+            .put(&[&Id(self.ids[index])], &value, Some(old))?;
         Ok(std::mem::replace(&mut self.items[index], value))
     }
 
     /// Removes every element.
     pub fn clear(&mut self) -> Result<()> {
-        let changes = (self.ids.iter())
-            .map(|&id| Ok(Change::Delete(self.entry_key(id)?)))
-            .collect::<Result<_>>()?;
-        self.handle.log.record(changes, || {
-            (0..self.items.len()).map(|i| self.restore(i)).collect()
+        self.handle.log.record(self.handle.name, |changes| {
+            (self.ids.iter().zip(&self.items))
+                .try_for_each(|(&id, old)| changes.delete(&[&Id(id)], Some(old)))
         })?;
         self.items.clear();
         self.ids.clear();

@@ -11,35 +11,32 @@
 //! Inside a transaction, changes are collected instead of written, and the
 //! whole transaction becomes one batch: one log record, all or nothing.
 
+use std::mem::take;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use strata_wal::{Map, Op, Store};
+use strata_wal::{Change, Map, Op, Store};
 
 use crate::{Error, Result};
 
-/// One change to the store's map.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// Sets a key.
-    Put(Vec<u8>, Vec<u8>),
-    /// Removes a key.
-    Delete(Vec<u8>),
-}
+// A path relative to this file, so that the exercise crate, which includes
+// this file by its path, finds it too.
+#[path = "log/changes.rs"]
+mod changes;
+
+pub use changes::{Changes, Recorder};
 
 #[derive(Debug)]
 struct Inner {
     /// `None` in memory.
     store: Option<Store>,
     read_only: bool,
-    /// The open transaction's changes, and the changes that undo them.
-    pending: Option<Pending>,
+    /// Whether a transaction is open: then `changes` collects its changes
+    /// (and what they replaced) until it commits.
+    in_transaction: bool,
+    /// The changes to write next: one call's, or the open transaction's.
+    /// The list is cleared, not dropped, so that its buffers are reused.
+    changes: Changes,
     compact_above: Option<u64>,
-}
-
-#[derive(Debug, Default)]
-struct Pending {
-    changes: Vec<Change>,
-    undo: Vec<Change>,
 }
 
 /// A handle on the log, shared by every table of one database.
@@ -51,7 +48,8 @@ impl Log {
         Log(Arc::new(Mutex::new(Inner {
             store: None,
             read_only,
-            pending: None,
+            in_transaction: false,
+            changes: Changes::default(),
             compact_above,
         })))
     }
@@ -67,75 +65,63 @@ impl Log {
     }
 
     // ANCHOR: record
-    /// Logs `changes` as one record, or adds them to the open transaction
-    /// with the changes that would undo them (`undo`, called only then).
-    /// A table calls this *before* it changes itself: if the log refuses,
-    /// the table is unchanged.
+    /// Logs the changes `changes` writes for `table` as one record, or adds
+    /// them to the open transaction with the changes that undo them. A table
+    /// calls this *before* it changes itself: if the log refuses, the table
+    /// is unchanged, and a transaction holds nothing of the refused call.
     pub fn record(
         &self,
-        changes: Vec<Change>,
-        undo: impl FnOnce() -> Result<Vec<Change>>,
+        table: &'static str,
+        changes: impl FnOnce(&mut Recorder<'_>) -> Result<()>,
     ) -> Result<()> {
-        let mut inner = self.lock();
+        let mut guard = self.lock();
+        let inner = &mut *guard;
         if inner.read_only {
             return Err(Error::ReadOnly);
         }
-        if let Some(pending) = &mut inner.pending {
-            pending.undo.extend(undo()?);
-            pending.changes.extend(changes);
-            return Ok(());
+        if !inner.in_transaction {
+            inner.changes.clear();
+            changes(&mut Recorder::new(table, &mut inner.changes, false))?;
+            return write(inner.store.as_ref(), &inner.changes);
         }
-        write(&inner, &changes)
+        let done = inner.changes.len();
+        let recorded = changes(&mut Recorder::new(table, &mut inner.changes, true));
+        if recorded.is_err() {
+            inner.changes.truncate(done);
+        }
+        recorded
     }
     // ANCHOR_END: record
-
-    /// [`record`](Log::record) for one change and one undo change, the
-    /// common case, without a vector for each.
-    pub fn record_one(&self, change: Change, undo: impl FnOnce() -> Result<Change>) -> Result<()> {
-        let mut inner = self.lock();
-        if inner.read_only {
-            return Err(Error::ReadOnly);
-        }
-        if let Some(pending) = &mut inner.pending {
-            pending.undo.push(undo()?);
-            pending.changes.push(change);
-            return Ok(());
-        }
-        write(&inner, std::slice::from_ref(&change))
-    }
 
     /// Opens a transaction. Returns `false` if one is already open (the
     /// inner call then simply joins it).
     pub(crate) fn begin(&self) -> bool {
         let mut inner = self.lock();
-        if inner.pending.is_some() {
+        if inner.in_transaction {
             return false;
         }
-        inner.pending = Some(Pending::default());
+        inner.in_transaction = true;
+        inner.changes.clear();
         true
     }
 
     // ANCHOR: commit
     /// Writes the open transaction's changes as one record. If that fails,
-    /// returns the error with the changes that undo the transaction in
-    /// memory, newest first.
-    pub(crate) fn commit(&self) -> Result<(), (Error, Vec<Change>)> {
+    /// returns the error with the changes, whose [`Changes::undo`] undoes
+    /// the transaction in memory.
+    pub(crate) fn commit(&self) -> Result<(), (Error, Changes)> {
         let mut inner = self.lock();
-        let Pending { changes, mut undo } = inner.pending.take().unwrap_or_default();
-        if let Err(e) = write(&inner, &changes) {
-            undo.reverse();
-            return Err((e, undo));
-        }
-        Ok(())
+        inner.in_transaction = false;
+        write(inner.store.as_ref(), &inner.changes).map_err(|e| (e, take(&mut inner.changes)))
     }
     // ANCHOR_END: commit
 
-    /// Drops the open transaction's changes; returns the changes that undo
-    /// them in memory, newest first.
-    pub(crate) fn abort(&self) -> Vec<Change> {
-        let mut undo = self.lock().pending.take().unwrap_or_default().undo;
-        undo.reverse();
-        undo
+    /// Ends the open transaction without writing it; returns its changes,
+    /// whose [`Changes::undo`] undoes them in memory.
+    pub(crate) fn abort(&self) -> Changes {
+        let mut inner = self.lock();
+        inner.in_transaction = false;
+        take(&mut inner.changes)
     }
 
     /// Rewrites the log as `state`, every entry the tables hold (chapter
@@ -145,7 +131,7 @@ impl Log {
         if inner.read_only {
             return Err(Error::ReadOnly);
         }
-        if inner.pending.is_some() {
+        if inner.in_transaction {
             // The tables hold the transaction's changes, which are not committed.
             return Err(Error::InTransaction);
         }
@@ -175,22 +161,16 @@ impl Log {
 
 // ANCHOR: write
 /// Appends `changes` to the log as one record: a put, a delete, or a batch.
-fn write(inner: &Inner, changes: &[Change]) -> Result<()> {
-    let Some(store) = &inner.store else {
+fn write(store: Option<&Store>, changes: &Changes) -> Result<()> {
+    let Some(store) = store else {
         return Ok(());
     };
-    let op = match changes {
-        [] => return Ok(()),
-        [Change::Put(key, value)] => Op::Put { key, value },
-        [Change::Delete(key)] => Op::Delete { key },
-        many => Op::Batch(
-            many.iter()
-                .map(|change| match change {
-                    Change::Put(key, value) => strata_wal::Change::Put { key, value },
-                    Change::Delete(key) => strata_wal::Change::Delete { key },
-                })
-                .collect(),
-        ),
+    // One change is logged as itself; more, as a batch.
+    let op = match (changes.iter().next(), changes.len()) {
+        (None, _) => return Ok(()),
+        (Some(Change::Put { key, value }), 1) => Op::Put { key, value },
+        (Some(Change::Delete { key }), 1) => Op::Delete { key },
+        _ => Op::Batch(changes.iter().collect()),
     };
     store.append(&op)?;
     Ok(())

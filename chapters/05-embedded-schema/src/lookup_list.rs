@@ -10,7 +10,7 @@ use std::hash::Hash;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::{Change, Log};
+use crate::log::Log;
 use crate::table::{Handle, Id, Table, TableState, read_id};
 use crate::{Result, codec};
 
@@ -63,13 +63,7 @@ where
     /// Appends `value` to `key`'s values.
     pub fn push(&mut self, key: K, value: V) -> Result<()> {
         let id = self.next_id;
-        let log_key = self.handle.key(&[&key, &Id(id)])?;
-        let bytes = self.handle.value(&value)?;
-        self.handle
-            .log
-            .record_one(Change::Put(log_key.clone(), bytes), || {
-                Ok(Change::Delete(log_key))
-            })?;
+        self.handle.put(&[&key, &Id(id)], &value, None)?;
         let entry = self.map.entry(key).or_insert_with(|| Values {
             values: Vec::new(),
             ids: Vec::new(),
@@ -86,14 +80,9 @@ where
         let Some(entry) = self.map.get(key) else {
             return Ok(Vec::new());
         };
-        let keys: Vec<Vec<u8>> = (entry.ids.iter())
-            .map(|&id| self.handle.key(&[key, &Id(id)]))
-            .collect::<Result<_>>()?;
-        let changes = keys.iter().cloned().map(Change::Delete).collect();
-        self.handle.log.record(changes, || {
-            (keys.iter().zip(&entry.values))
-                .map(|(k, v)| Ok(Change::Put(k.clone(), self.handle.value(v)?)))
-                .collect()
+        self.handle.log.record(self.handle.name, |changes| {
+            (entry.ids.iter().zip(&entry.values))
+                .try_for_each(|(&id, old)| changes.delete(&[key, &Id(id)], Some(old)))
         })?;
         Ok(self.map.remove(key).map(|v| v.values).unwrap_or_default())
     }

@@ -9,7 +9,7 @@ use std::hash::Hash;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::{Change, Log};
+use crate::log::Log;
 use crate::table::{Handle, Table, TableState};
 use crate::{Result, codec};
 
@@ -55,12 +55,8 @@ where
         if self.contains(&key, &value) {
             return Ok(false);
         }
-        let log_key = self.handle.key(&[&key, &value])?;
-        self.handle
-            .log
-            .record_one(Change::Put(log_key.clone(), Vec::new()), || {
-                Ok(Change::Delete(log_key))
-            })?;
+        // The value is part of the key: the entry itself holds nothing.
+        self.handle.put(&[&key, &value], &(), None)?;
         self.map.entry(key).or_default().insert(value);
         Ok(true)
     }
@@ -70,12 +66,7 @@ where
         if !self.contains(key, value) {
             return Ok(false);
         }
-        let log_key = self.handle.key(&[key, value])?;
-        self.handle
-            .log
-            .record_one(Change::Delete(log_key.clone()), || {
-                Ok(Change::Put(log_key, Vec::new()))
-            })?;
+        self.handle.delete(&[key, value], Some(&()))?;
         if let Some(set) = self.map.get_mut(key) {
             set.remove(value);
             if set.is_empty() {
@@ -90,16 +81,9 @@ where
         let Some(set) = self.map.get(key) else {
             return Ok(HashSet::new());
         };
-        let keys: Vec<Vec<u8>> = set
-            .iter()
-            .map(|v| self.handle.key(&[key, v]))
-            .collect::<Result<_>>()?;
-        let changes = keys.iter().cloned().map(Change::Delete).collect();
-        self.handle.log.record(changes, || {
-            Ok(keys
-                .iter()
-                .map(|k| Change::Put(k.clone(), Vec::new()))
-                .collect())
+        self.handle.log.record(self.handle.name, |changes| {
+            set.iter()
+                .try_for_each(|value| changes.delete(&[key, value], Some(&())))
         })?;
         Ok(self.map.remove(key).unwrap_or_default())
     }

@@ -3,9 +3,9 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use strata_wal::{Create, Op, Options, Store};
+use strata_wal::{Change, Create, Op, Options, Store};
 
-use crate::log::{Change, Log};
+use crate::log::{Changes, Log};
 use crate::{Config, Result};
 // For the links in the docs.
 #[cfg(doc)]
@@ -57,18 +57,15 @@ fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
     match op {
         Op::Put { key, value } => apply_to(db, key, Some(value)),
         Op::Delete { key } => apply_to(db, key, None),
-        Op::Batch(changes) => changes.iter().try_for_each(|change| match change {
-            strata_wal::Change::Put { key, value } => apply_to(db, key, Some(value)),
-            strata_wal::Change::Delete { key } => apply_to(db, key, None),
-        }),
+        Op::Batch(changes) => changes.iter().try_for_each(|change| apply(db, change)),
     }
 }
 
 /// Applies one change to the table its key names.
-fn apply<S: Schema>(db: &mut S, change: &Change) -> Result<()> {
+fn apply<S: Schema>(db: &mut S, change: &Change<'_>) -> Result<()> {
     match change {
-        Change::Put(key, value) => apply_to(db, key, Some(value)),
-        Change::Delete(key) => apply_to(db, key, None),
+        Change::Put { key, value } => apply_to(db, key, Some(value)),
+        Change::Delete { key } => apply_to(db, key, None),
     }
 }
 
@@ -84,9 +81,9 @@ fn apply_to<S: Schema>(db: &mut S, key: &[u8], value: Option<&[u8]>) -> Result<(
 }
 
 // ANCHOR: undo
-/// Applies undo changes (newest first) to the tables in memory.
-fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
-    changes.iter().try_for_each(|change| apply(db, change))
+/// Applies a transaction's undo changes to the tables in memory, newest first.
+fn undo<S: Schema>(db: &mut S, changes: Changes) -> Result<()> {
+    changes.undo().try_for_each(|change| apply(db, &change))
 }
 // ANCHOR_END: undo
 

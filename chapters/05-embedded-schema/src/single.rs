@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::{Change, Log};
+use crate::log::Log;
 use crate::table::{Handle, Table, TableState};
 use crate::{Result, codec};
 
@@ -20,35 +20,20 @@ impl<T: Serialize + DeserializeOwned> Single<T> {
         self.value.as_ref()
     }
 
-    /// The old value as the change that would restore it.
-    fn restore(&self, key: Vec<u8>) -> Result<Change> {
-        Ok(match &self.value {
-            Some(old) => Change::Put(key, self.handle.value(old)?),
-            None => Change::Delete(key),
-        })
-    }
-
     // ANCHOR: insert
     /// Sets the value; returns the old one.
     pub fn insert(&mut self, value: T) -> Result<Option<T>> {
-        let key = self.handle.key(&[])?;
-        let bytes = self.handle.value(&value)?;
-        self.handle
-            .log
-            .record_one(Change::Put(key.clone(), bytes), || self.restore(key))?;
+        self.handle.put(&[], &value, self.value.as_ref())?;
         Ok(self.value.replace(value))
     }
     // ANCHOR_END: insert
 
     /// Clears the value; returns it.
     pub fn clear(&mut self) -> Result<Option<T>> {
-        if self.value.is_none() {
+        let Some(old) = &self.value else {
             return Ok(None);
-        }
-        let key = self.handle.key(&[])?;
-        self.handle
-            .log
-            .record_one(Change::Delete(key.clone()), || self.restore(key))?;
+        };
+        self.handle.delete(&[], Some(old))?;
         Ok(self.value.take())
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::log::Log;
 use crate::{Error, Result, codec};
+// For the links in the docs.
+#[cfg(doc)]
+use crate::log::Recorder;
 use serde::Serialize;
 
 // ANCHOR: table_state
@@ -58,6 +61,28 @@ impl Handle {
     }
     // ANCHOR_END: key
 
+    /// Logs one put of the entry keyed by `key`, whose value now is `old`
+    /// (see [`Recorder::put`]).
+    pub fn put<V: Serialize>(
+        &self,
+        key: &[&dyn ErasedSerialize],
+        value: &V,
+        old: Option<&V>,
+    ) -> Result<()> {
+        self.log
+            .record(self.name, |changes| changes.put(key, value, old))
+    }
+
+    /// Logs one delete of the entry keyed by `key`, whose value now is `old`.
+    pub fn delete<V: Serialize>(
+        &self,
+        key: &[&dyn ErasedSerialize],
+        old: Option<&V>,
+    ) -> Result<()> {
+        self.log
+            .record(self.name, |changes| changes.delete(key, old))
+    }
+
     /// A value encoded for the log.
     pub fn value<T: Serialize>(&self, value: &T) -> Result<Vec<u8>> {
         let mut out = Vec::new();
@@ -74,8 +99,10 @@ impl Handle {
     }
 }
 
-/// Serialize, made object-safe for [`Handle::key`]'s list of parts.
-pub(crate) trait ErasedSerialize {
+/// One part of an entry's key: `Serialize`, made object-safe so that a key
+/// can be a list of parts of different types.
+pub trait ErasedSerialize {
+    /// Appends the encoding of `self` to `out`; `table` names the table in an error.
     fn encode(&self, table: &'static str, out: &mut Vec<u8>) -> Result<()>;
 }
 

@@ -1,11 +1,12 @@
 //! [`LookupTable`] (a `HashMap`) and [`OrderedTable`] (a `BTreeMap`, with
 //! range and prefix queries): one logged entry per key, keyed by the encoded
-//! key, holding the encoded value. **Yours to write: `restore`, `insert`,
-//! `remove` and `clear`, and the table's `load`, `unload` and `dump`.**
+//! key, holding the encoded value. **Yours to write: `insert`, `remove` and
+//! `clear`, and the table's `load`, `unload` and `dump`.**
 //!
 //! Given, shared with the reference crate: the [`Keyed`] type (its `handle`,
 //! the table's name and log, and its `map`), the [`KeyedMap`] trait that lets
-//! one type hold a `HashMap` or a `BTreeMap`, every read (`get`, `len`,
+//! one type hold a `HashMap` or a `BTreeMap` (with `insert_logged`, which
+//! hands you the old value), every read (`get`, `len`,
 //! `iter`, `range`, `prefix`, ...) and `Table::create`. `single.rs` is given
 //! whole: it is this file's pattern for a table of one value, so read it
 //! first.
@@ -13,7 +14,6 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::Change;
 use crate::table::TableState;
 use crate::{Result, codec};
 
@@ -28,50 +28,40 @@ where
     M::Key: Serialize + DeserializeOwned,
     M::Value: Serialize + DeserializeOwned,
 {
-    /// The change that restores `key`'s current state.
-    ///
-    /// Hints: `log_key` is `key`'s entry in the log. If the map holds a value
-    /// for `key`, the change that puts it back is a `Change::Put` of that
-    /// entry with the value encoded by `self.handle.value`; if it holds none,
-    /// a `Change::Delete` of the entry. Only a transaction that rolls back
-    /// uses it, so only `suite::transaction` checks it (step 4).
-    fn restore(&self, key: &M::Key, log_key: &[u8]) -> Result<Change> {
-        todo!("chapter 5, step 2: a put of the current value, or a delete if there is none")
-    }
-
     /// Sets `key` to `value`; returns the old value.
     ///
-    /// Hints: log first, then change the map. The entry's key is
-    /// `self.handle.key(&[&key])` (the table's name, a zero byte, the encoded
-    /// key); its value is `self.handle.value(&value)`. Log one `Change::Put`
-    /// with `self.handle.log.record(changes, undo)` (or `record_one` for a
-    /// single change), where `undo` is a closure returning the change that
-    /// `restore` makes *now*,
-    /// before the map changes. If `record` fails, return its error with the
-    /// map untouched. Checked by `suite::tables::lookup_table_insert_get_remove_clear`
-    /// and `ordered_table_keeps_key_order`.
+    /// Hints: log first, then change the map. `self.handle.put(key, value,
+    /// old)` logs a put of the entry keyed `&[&key]` (the table's name, a
+    /// zero byte, the encoded key), with `old`, the value the key holds now
+    /// (or `None`): a transaction that rolls back puts it back.
+    /// `self.map.insert_logged(key, value, log)` finds the key once, calls
+    /// `log(key, value, old)` and, only if that succeeds, inserts. If logging
+    /// fails, return its error with the map untouched. Checked by
+    /// `suite::tables::lookup_table_insert_get_remove_clear` and
+    /// `ordered_table_keeps_key_order`; the `old` value, only by
+    /// `suite::transaction` (step 4).
     pub fn insert(&mut self, key: M::Key, value: M::Value) -> Result<Option<M::Value>> {
-        todo!("chapter 5, step 2: record a put (undo: restore), then insert into the map")
+        todo!("chapter 5, step 2: log a put (with the old value), then insert into the map")
     }
 
     /// Removes `key`; returns its value.
     ///
     /// Hints: removing a key that is not there changes nothing, so it logs
-    /// nothing either: return `Ok(None)` at once. Otherwise record a
-    /// `Change::Delete` of the key's entry, with the same undo as `insert`,
-    /// then remove it from the map.
+    /// nothing either: return `Ok(None)` at once. Otherwise log a delete of
+    /// the key's entry with `self.handle.delete(&[key], old)`, then remove it
+    /// from the map.
     pub fn remove(&mut self, key: &M::Key) -> Result<Option<M::Value>> {
-        todo!("chapter 5, step 2: nothing if absent, else record a delete, then remove")
+        todo!("chapter 5, step 2: nothing if absent, else log a delete, then remove")
     }
 
     /// Removes every key.
     ///
-    /// Hints: one `Change::Delete` per key, all in one call to `record`, so
-    /// they are one record in the log. Iterate with `self.map.entries()`. The
-    /// undo puts every entry back: a `Change::Put` of each key's entry and
-    /// value. Checked by the `clear` calls in `suite::tables`.
+    /// Hints: one delete per key, all in one record: call
+    /// `self.handle.log.record(self.handle.name, |changes| ...)` and, in the
+    /// closure, `changes.delete(&[key], Some(value))` for each of
+    /// `self.map.entries()`. Checked by the `clear` calls in `suite::tables`.
     pub fn clear(&mut self) -> Result<()> {
-        todo!("chapter 5, step 2: record every entry's delete (undo: put them back), then clear")
+        todo!("chapter 5, step 2: record every entry's delete in one record, then clear")
     }
 }
 

@@ -3,20 +3,19 @@
 //! Each element is one logged entry keyed by an id that only grows, so the
 //! log's key order is the list's order, and removing an element deletes one
 //! entry instead of renumbering the ones after it. **Yours to write:
-//! `restore`, `push`, `remove`, `set` and `clear`, and the list's `load`,
-//! `unload` and `dump`.**
+//! `push`, `remove`, `set` and `clear`, and the list's `load`, `unload` and
+//! `dump`.**
 //!
 //! Given, shared with the reference crate: the [`List`] type (`items`, the
 //! elements; `ids`, the id of each element, ascending; `next_id`, the id the
 //! next push takes), every read, `pop` (a `remove` of the last element),
-//! `entry_key(id)` (the log key of the entry with that id: the table's name,
-//! a zero byte, the id as 8 big-endian bytes), `check(index)` (the
-//! [`Error::OutOfRange`] for an index past the end) and `Table::create`.
+//! `check(index)` (the [`Error::OutOfRange`] for an index past the end) and
+//! `Table::create`. An element's entry is keyed `&[&Id(id)]`: the table's
+//! name, a zero byte, the id as 8 big-endian bytes.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::log::Change;
 use crate::table::{Id, TableState, read_id};
 use crate::{Result, codec};
 // For the links in the docs.
@@ -29,58 +28,49 @@ mod items;
 pub use items::List;
 
 impl<T: Serialize + DeserializeOwned> List<T> {
-    /// The change restoring element `index` as it is.
-    ///
-    /// Hints: a `Change::Put` of the element's entry (`entry_key` of its id)
-    /// holding the element, encoded with `self.handle.value`. Only a
-    /// transaction that rolls back uses it: checked by `suite::transaction`
-    /// (step 4).
-    fn restore(&self, index: usize) -> Result<Change> {
-        todo!("chapter 5, step 3: a put of element `index` under its own id")
-    }
-
     /// Appends `value`.
     ///
-    /// Hints: the new element's id is `self.next_id`. Log first: record a
-    /// `Change::Put` of its entry (undo: a `Change::Delete` of the same
-    /// entry). Only then push the value and its id, and move `next_id` on.
-    /// Checked by `suite::tables::list_push_pop_remove_set_clear`.
+    /// Hints: the new element's id is `self.next_id`. Log first: a put of its
+    /// entry, `self.handle.put(&[&Id(id)], &value, None)` (`None`: the entry
+    /// had no value, so undoing the put deletes it). Only then push the value
+    /// and its id, and move `next_id` on. Checked by
+    /// `suite::tables::list_push_pop_remove_set_clear`.
     pub fn push(&mut self, value: T) -> Result<()> {
-        todo!("chapter 5, step 3: record a put under next_id (undo: delete it), then push")
+        todo!("chapter 5, step 3: log a put under next_id, then push")
     }
 
     /// Removes element `index` and returns it.
     ///
-    /// Hints: `self.check(index)?` first. Record a `Change::Delete` of the
-    /// element's entry (undo: `restore`, computed before the
-    /// element goes), then remove it from `items` and its id from `ids`. No
-    /// other element's key changes.
+    /// Hints: `self.check(index)?` first. Log a delete of the element's entry
+    /// with the element as its old value (what a rollback puts back), then
+    /// remove it from `items` and its id from `ids`. No other element's key
+    /// changes.
     ///
     /// # Errors
     /// [`Error::OutOfRange`] past the end.
     pub fn remove(&mut self, index: usize) -> Result<T> {
-        todo!("chapter 5, step 3: check, record a delete (undo: restore), then remove")
+        todo!("chapter 5, step 3: check, log a delete (old: the element), then remove")
     }
 
     /// Replaces element `index`; returns the old value.
     ///
-    /// Hints: as `remove`, but record a `Change::Put` of the new value under
-    /// the element's own id. Checked, with `remove`, by
+    /// Hints: as `remove`, but log a put of the new value under the
+    /// element's own id. Checked, with `remove`, by
     /// `suite::tables::list_index_past_the_end_is_an_error_that_changes_nothing`.
     ///
     /// # Errors
     /// [`Error::OutOfRange`] past the end.
     pub fn set(&mut self, index: usize, value: T) -> Result<T> {
-        todo!("chapter 5, step 3: check, record a put under its id (undo: restore), then replace")
+        todo!("chapter 5, step 3: check, log a put under its id (old: the element), then replace")
     }
 
     /// Removes every element.
     ///
-    /// Hints: a `Change::Delete` of every element's entry, in one `record`
-    /// (one log record); the undo restores every element. Then clear `items`
-    /// and `ids`, but not `next_id`.
+    /// Hints: a delete of every element's entry, all in one
+    /// `self.handle.log.record(self.handle.name, |changes| ...)` (one log
+    /// record). Then clear `items` and `ids`, but not `next_id`.
     pub fn clear(&mut self) -> Result<()> {
-        todo!("chapter 5, step 3: record a delete of every entry (undo: restore all), then clear")
+        todo!("chapter 5, step 3: record a delete of every entry in one record, then clear")
     }
 }
 

@@ -10,16 +10,18 @@
 //! [`Error::UnknownTable`]).
 //!
 //! The log (`log.rs`) is given whole. Inside a transaction, `Log::record`
-//! collects each change and its undo instead of writing; `Log::begin` opens
-//! a transaction, `Log::commit` writes what it collected as one record (and
-//! if that fails, hands back the error with the undo changes, newest first),
-//! and `Log::abort` drops it, handing back the undo changes the same way.
+//! collects each change, with the value its entry had before, instead of
+//! writing; `Log::begin` opens a transaction, `Log::commit` writes what it
+//! collected as one record (and if that fails, hands back the error with
+//! the [`Changes`]), and `Log::abort` ends it unwritten, handing back the
+//! `Changes` the same way. [`Changes::undo`] lists the changes that undo
+//! them, newest first.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use strata_wal::{Create, Op, Options, Store};
+use strata_wal::{Change, Create, Op, Options, Store};
 
-use crate::log::{Change, Log};
+use crate::log::{Changes, Log};
 use crate::table::TableState;
 use crate::{Config, Result};
 // For the links in the docs.
@@ -69,18 +71,18 @@ fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
 
 /// Applies one change to the table its key names.
 ///
-/// Hints: the same as one change of [`replay`], for this crate's own
-/// [`Change`] (what the undo changes are).
-fn apply<S: Schema>(db: &mut S, change: &Change) -> Result<()> {
+/// Hints: the same as one change of a batch in [`replay`]; the undo
+/// changes are `Change`s too.
+fn apply<S: Schema>(db: &mut S, change: &Change<'_>) -> Result<()> {
     todo!("chapter 5, step 1: a put is a load, a delete an unload, in the key's table")
 }
 
-/// Applies undo changes (newest first) to the tables in memory.
+/// Applies a transaction's undo changes to the tables in memory, newest first.
 ///
-/// Hints: [`apply`] each, in the order given (the log has already put the
-/// newest first), and stop at the first error.
-fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
-    todo!("chapter 5, step 4: apply every change, in order")
+/// Hints: [`apply`] each of `changes.undo()` (it gives the newest first),
+/// and stop at the first error.
+fn undo<S: Schema>(db: &mut S, changes: Changes) -> Result<()> {
+    todo!("chapter 5, step 4: apply every undo change, newest first")
 }
 
 /// Runs `f` as one transaction: its changes are logged as one record when it
@@ -93,10 +95,10 @@ fn undo<S: Schema>(db: &mut S, changes: Vec<Change>) -> Result<()> {
 /// `AssertUnwindSafe` (the undo is what makes that promise true), and take
 /// the three outcomes apart:
 /// - `Ok(Ok(value))`: `db.log().commit()`. If it fails, it hands back the
-///   error and the undo changes: undo them, return the error. If it
+///   error and the changes: undo them, return the error. If it
 ///   succeeds and `db.log().compaction_due()`, [`compact`], ignoring its
 ///   error (the commit is done, and a long log is still a correct one);
-/// - `Ok(Err(error))`: `db.log().abort()` hands back the undo changes: undo
+/// - `Ok(Err(error))`: `db.log().abort()` hands back the changes: undo
 ///   them, return the error;
 /// - `Err(panic)`: abort and undo the same way, then `resume_unwind(panic)`.
 ///

@@ -3,13 +3,14 @@
 //! module.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, btree_map, hash_map};
 use std::hash::Hash;
 use std::ops::{Bound, RangeBounds};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::Result;
 use crate::log::Log;
 use crate::table::{Handle, Table};
 
@@ -38,6 +39,15 @@ pub trait KeyedMap: Default {
     fn get(&self, key: &Self::Key) -> Option<&Self::Value>;
     /// Sets `key`; returns the old value.
     fn insert(&mut self, key: Self::Key, value: Self::Value) -> Option<Self::Value>;
+    /// Sets `key` to `value` once `log`, handed the key, the value and the
+    /// old value, has accepted the change; returns the old value. The key is
+    /// looked up once, not once to log and again to insert.
+    fn insert_logged(
+        &mut self,
+        key: Self::Key,
+        value: Self::Value,
+        log: impl FnOnce(&Self::Key, &Self::Value, Option<&Self::Value>) -> Result<()>,
+    ) -> Result<Option<Self::Value>>;
     /// Removes `key`; returns its value.
     fn remove(&mut self, key: &Self::Key) -> Option<Self::Value>;
     /// The number of keys.
@@ -61,6 +71,24 @@ impl<K: Hash + Eq, V> KeyedMap for HashMap<K, V> {
     fn insert(&mut self, key: K, value: V) -> Option<V> {
         HashMap::insert(self, key, value)
     }
+    fn insert_logged(
+        &mut self,
+        key: K,
+        value: V,
+        log: impl FnOnce(&K, &V, Option<&V>) -> Result<()>,
+    ) -> Result<Option<V>> {
+        match self.entry(key) {
+            hash_map::Entry::Occupied(mut entry) => {
+                log(entry.key(), &value, Some(entry.get()))?;
+                Ok(Some(entry.insert(value)))
+            }
+            hash_map::Entry::Vacant(entry) => {
+                log(entry.key(), &value, None)?;
+                entry.insert(value);
+                Ok(None)
+            }
+        }
+    }
     fn remove(&mut self, key: &K) -> Option<V> {
         HashMap::remove(self, key)
     }
@@ -83,6 +111,24 @@ impl<K: Ord, V> KeyedMap for BTreeMap<K, V> {
     }
     fn insert(&mut self, key: K, value: V) -> Option<V> {
         BTreeMap::insert(self, key, value)
+    }
+    fn insert_logged(
+        &mut self,
+        key: K,
+        value: V,
+        log: impl FnOnce(&K, &V, Option<&V>) -> Result<()>,
+    ) -> Result<Option<V>> {
+        match self.entry(key) {
+            btree_map::Entry::Occupied(mut entry) => {
+                log(entry.key(), &value, Some(entry.get()))?;
+                Ok(Some(entry.insert(value)))
+            }
+            btree_map::Entry::Vacant(entry) => {
+                log(entry.key(), &value, None)?;
+                entry.insert(value);
+                Ok(None)
+            }
+        }
     }
     fn remove(&mut self, key: &K) -> Option<V> {
         BTreeMap::remove(self, key)

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::log::Log;
-use crate::table::{Handle, Id, Table};
+use crate::table::{Handle, Table};
 use crate::{Error, Result};
 
 /// A vector of values.
@@ -43,11 +43,6 @@ impl<T: Serialize + DeserializeOwned> List<T> {
     /// Whether the list is empty.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
-    }
-
-    /// The log key of the entry with id `id`.
-    pub(super) fn entry_key(&self, id: u64) -> Result<Vec<u8>> {
-        self.handle.key(&[&Id(id)])
     }
 
     /// Removes the last element and returns it.

@@ -72,7 +72,7 @@ fn apply<S: Schema>(db: &mut S, change: &Change<'_>) -> Result<()> {
 /// Loads `key`'s entry into the table its key names (a put), or unloads it
 /// (a delete, `value` is `None`).
 fn apply_to<S: Schema>(db: &mut S, key: &[u8], value: Option<&[u8]>) -> Result<()> {
-    let (name, rest) = split_key(key)?;
+    let (name, rest) = split_key::<S>(key)?;
     let table = table(db, name)?;
     match value {
         Some(value) => table.load(rest, value),

@@ -18,14 +18,14 @@
 //!    this step: `cargo test -p chapter-05 suite::tables::single`,
 //!    `suite::tables::lookup_list` and `suite::tables::lookup_set`;
 //! 2. `LookupTable` and `OrderedTable`, in `src/keyed.rs`: what each change
-//!    logs (and the change that would undo it), and `load`, `unload` and
+//!    logs (and the old value that would undo it), and `load`, `unload` and
 //!    `dump`: `cargo test -p chapter-05 suite::tables` passes but for the
 //!    list tests;
 //! 3. `List`, in `src/list.rs`, the same for a list, whose entries are keyed
 //!    by ids: all of `cargo test -p chapter-05 suite::tables`;
 //! 4. transactions, in `src/schema.rs`: `undo` and `transaction`.
 //!    `cargo test -p chapter-05 suite::transaction`, then `suite::crash`.
-//!    These also check the undo changes of steps 2 and 3, which only a
+//!    These also check the old values of steps 2 and 3, which only a
 //!    transaction that rolls back uses;
 //! 5. then everything: `cargo test -p chapter-05` adds `suite::compaction`
 //!    (your `dump`s), `suite::evolution`, `suite::config`, `suite::model`

@@ -5,9 +5,10 @@
 //!
 //! Given: the [`Schema`] trait (the derive implements it, and your code only
 //! calls it), and, shared with the reference crate, [`Database`], [`compact`],
-//! `split_key` (a log key split at its first zero byte into the table's name
-//! and the rest) and `table(db, name)` (the table stored under `name`, or
-//! [`Error::UnknownTable`]).
+//! `split_key::<S>(key)` (a log key split at its first zero byte into the
+//! table's name, one of the schema's, and the rest; or
+//! [`Error::UnknownTable`]) and `table(db, name)` (the table stored under
+//! `name`).
 //!
 //! The log (`log.rs`) is given whole. Inside a transaction, `Log::record`
 //! collects each change, with the value its entry had before, instead of
@@ -62,9 +63,10 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
 ///
 /// Hints: chapter 2's `Op` is a put, a delete, or a batch of
 /// `strata_wal::Change`s, each a put or a delete. Every put is a `load` and
-/// every delete an `unload` of the table the key names: `split_key(key)?`
-/// gives the name and the rest, `table(db, name)?` the table (or
-/// [`Error::UnknownTable`], checked by `suite::evolution`).
+/// every delete an `unload` of the table the key names:
+/// `split_key::<S>(key)?` gives the name and the rest (or
+/// [`Error::UnknownTable`], checked by `suite::evolution`), `table(db,
+/// name)?` the table.
 fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
     todo!("chapter 5, step 1: a put is a load, a delete an unload, in the key's table")
 }

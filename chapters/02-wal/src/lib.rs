@@ -45,6 +45,7 @@ mod error;
 pub mod inspect;
 pub mod lock;
 pub mod op;
+mod reader;
 pub mod record;
 pub mod recovery;
 pub mod replay;
@@ -57,6 +58,7 @@ pub use checkpoint::CheckpointStep;
 pub use durability::SyncPolicy;
 pub use error::{Error, Result};
 pub use op::{Batch, Change, Op};
+pub use reader::read_replaying;
 pub use recovery::{Damage, RecoveryMode, RecoveryReport, TornTail};
 pub use store::{Create, Options, ReadView, Stats, Store};
 

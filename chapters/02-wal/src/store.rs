@@ -14,7 +14,7 @@ use crate::lock::DirLock;
 use crate::op::{Batch, Op};
 use crate::recovery::{RecoveryMode, RecoveryReport};
 use crate::writer::LogWriter;
-use crate::{CheckpointStep, Error, Map, Result, SyncPolicy, checkpoint, replay, segment};
+use crate::{CheckpointStep, Error, Map, Result, SyncPolicy, checkpoint, reader, segment};
 
 /// Options for [`Store::open`].
 #[derive(Debug, Clone, Default)]
@@ -482,90 +482,44 @@ impl Flusher {
 }
 
 // ANCHOR: recover
-/// Rebuilds the map from the newest snapshot and the log segments after it.
+/// Opens the store's files for writing: reads them, then repairs what the
+/// reading found, and continues the log where it ends.
 fn recover(
     dir: &Path,
     mode: RecoveryMode,
-    mut replay: Option<&mut dyn FnMut(&Op<'_>)>,
+    replay: Option<&mut dyn FnMut(&Op<'_>)>,
 ) -> Result<(State, RecoveryReport)> {
     let listing = segment::list(dir)?;
     for temp in &listing.temporary {
         // A snapshot save that crashed midway; the snapshot it was replacing is intact.
         segment::remove_durably(temp)?;
     }
+    let keeps_map = replay.is_none();
 
-    // 1. The newest snapshot, if any, is the starting point.
-    let mut report = RecoveryReport::default();
-    let mut map = Map::new();
-    if let Some((seq, path)) = listing.snapshots.last() {
-        map = strata_flat_file::read_map(path)?.unwrap_or_default();
-        report.snapshot_seq = *seq;
-        if let Some(replay) = &mut replay {
-            // The caller keeps the state: hand it the snapshot, keep nothing.
-            for (key, value) in std::mem::take(&mut map) {
-                replay(&Op::Put {
-                    key: &key,
-                    value: &value,
-                });
-            }
-        }
-    }
-    let mut last_seq = report.snapshot_seq;
+    // 1. Read: the newest snapshot, then every record after it.
+    let found = reader::read(reader::pin(&listing)?, mode, replay)?;
+    let mut report = found.report;
 
-    // 2. Replay every record after the snapshot, segment by segment, in order.
-    let mut active = None;
-    let segments = &listing.segments;
-    for (i, (first_seq, path)) in segments.iter().enumerate() {
-        let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
-        let is_newest = i + 1 == segments.len();
-        let replayed = replay::replay(path, &bytes, mode, is_newest, |record| {
-            if record.seq <= report.snapshot_seq {
-                return Ok(()); // already in the snapshot
-            }
-            // Sequence numbers have no gaps unless damage was skipped on purpose.
-            if record.seq != last_seq + 1 && mode != RecoveryMode::SkipAnyCorruptedRecords {
-                return Err(Error::Corrupt {
-                    path: path.clone(),
-                    offset: 0,
-                    reason: format!("records {} to {} are missing", last_seq + 1, record.seq - 1),
-                });
-            }
-            match &mut replay {
-                Some(replay) => replay(&record.op),
-                None => record.op.apply(&mut map),
-            }
-            last_seq = record.seq;
-            report.records_replayed += 1;
-            Ok(())
-        })?;
-        report.skipped.extend(replayed.skipped);
-        let cut = replayed.torn_tail.is_some() || replayed.stopped.is_some();
-        if cut {
-            truncate(path, replayed.valid_len)?;
-        }
-        report.torn_tail = replayed.torn_tail.or(report.torn_tail);
-        active = Some((*first_seq, path.clone(), replayed.valid_len));
-        if let Some(stopped) = replayed.stopped {
-            // Point-in-time recovery: nothing after the first damage counts.
-            report.discarded = Some(stopped);
-            for (_, later) in &segments[i + 1..] {
-                segment::remove_durably(later)?;
-                report.discarded_segments.push(later.clone());
-            }
-            break;
-        }
+    // 2. Now that the mode accepted the log: cut a torn tail (or the damage
+    //    a point-in-time recovery stopped at) and drop the later segments.
+    if let Some((path, len)) = &found.cut {
+        truncate(path, *len)?;
     }
-    report.last_seq = last_seq;
+    for later in found.discard {
+        segment::remove_durably(&later)?;
+        report.discarded_segments.push(later);
+    }
 
     // 3. Files a crash during a checkpoint left behind are now redundant.
     remove_obsolete(
         &listing,
         report.snapshot_seq,
-        active.as_ref().map(|(first, _, _)| *first),
+        found.active.as_ref().map(|(first, _, _)| *first),
     )?;
 
     // 4. Appends continue at the end of the newest segment, or in a new one.
-    let log = match active {
+    let last_seq = report.last_seq;
+    let log = match found.active {
         Some((first_seq, path, len)) if first_seq <= last_seq + 1 => {
             LogWriter::open(&path, first_seq, len)?
         }
@@ -582,8 +536,8 @@ fn recover(
     };
     Ok((
         State {
-            keeps_map: replay.is_none(),
-            map,
+            keeps_map,
+            map: found.map,
             log,
             last_seq,
             poisoned: false,

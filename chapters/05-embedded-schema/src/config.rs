@@ -12,8 +12,12 @@ pub struct Config {
     pub folder: Option<PathBuf>,
     /// Create the folder if it is missing. Default: `true`.
     pub create: bool,
-    /// Refuse every change with [`Error::ReadOnly`](crate::Error::ReadOnly).
-    /// Default: `false`. (The folder is still locked against other writers.)
+    /// Read the folder's log without opening it for writing, and refuse
+    /// every change with [`Error::ReadOnly`](crate::Error::ReadOnly).
+    /// Default: `false`. A read-only database takes no lock and creates or
+    /// changes no file (not even the folder), so it opens beside a writer, in
+    /// this process or another, and sees everything committed before it
+    /// opened; it does not follow later changes (open it again for those).
     pub read_only: bool,
     /// When writes are fsynced: chapter 2's policies. Default:
     /// [`SyncPolicy::Always`], durable when the call returns.

@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use strata_wal::{Change, Create, Op, Options, Store};
+use strata_wal::{Change, Create, Op, Options, RecoveryMode, Store};
 
 use crate::log::{Changes, Log};
 use crate::{Config, Result};
@@ -18,7 +18,9 @@ use database::{split_key, table};
 
 // ANCHOR: open
 /// Opens (or creates) the database `config` describes: chapter 2's store
-/// replays the log and hands each change to the table its key names.
+/// replays the log and hands each change to the table its key names. A
+/// read-only database reads the log without opening the store: no lock,
+/// and no file created or changed.
 ///
 /// # Errors
 /// [`Error::UnknownTable`] for a logged table the schema does not have;
@@ -30,24 +32,32 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
     let Some(folder) = &config.folder else {
         return Ok(db);
     };
-    let create = if config.create {
-        Create::IfMissing
-    } else {
-        Create::Never
-    };
     // The first error stops the loading; the store's replay itself cannot fail.
     let mut failed = None;
-    let store = Store::open_replaying(folder, Options::new(config.sync).create(create), |op| {
+    let mut load = |op: &Op<'_>| {
         if failed.is_none()
             && let Err(e) = replay(&mut db, op)
         {
             failed = Some(e);
         }
-    })?;
+    };
+    let store = if config.read_only {
+        strata_wal::read_replaying(folder, RecoveryMode::default(), &mut load)?;
+        None
+    } else {
+        let create = match config.create {
+            true => Create::IfMissing,
+            false => Create::Never,
+        };
+        let options = Options::new(config.sync).create(create);
+        Some(Store::open_replaying(folder, options, &mut load)?)
+    };
     if let Some(e) = failed {
         return Err(e);
     }
-    log.attach(store);
+    if let Some(store) = store {
+        log.attach(store);
+    }
     Ok(db)
 }
 // ANCHOR_END: open

@@ -47,6 +47,8 @@ pub mod inspect;
 pub mod lock;
 #[path = "../../../chapters/02-wal/src/op.rs"]
 pub mod op;
+#[path = "../../../chapters/02-wal/src/reader.rs"]
+mod reader;
 #[path = "../../../chapters/02-wal/src/recovery.rs"]
 pub mod recovery;
 #[path = "../../../chapters/02-wal/src/segment.rs"]
@@ -60,6 +62,7 @@ pub use checkpoint::CheckpointStep;
 pub use durability::SyncPolicy;
 pub use error::{Error, Result};
 pub use op::{Batch, Change, Op};
+pub use reader::read_replaying;
 pub use recovery::{Damage, RecoveryMode, RecoveryReport, TornTail};
 pub use store::{Create, Options, ReadView, Stats, Store};
 

@@ -5,11 +5,13 @@
 //! In the order the book builds things: `record` (framing), `store` (the API),
 //! `recovery` (torn tails, damage, every truncation), `checkpoint`,
 //! `durability` (sync policies, group commit), `model` (random operations and
-//! crashes against a `BTreeMap`), `snapshot` (the exact bytes).
+//! crashes against a `BTreeMap`), `reader` (reading beside a writer),
+//! `snapshot` (the exact bytes).
 
 mod checkpoint;
 mod durability;
 mod model;
+mod reader;
 mod record;
 mod recovery;
 mod snapshot;

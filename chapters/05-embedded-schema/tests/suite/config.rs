@@ -1,7 +1,8 @@
-//! `Config`: a database in memory, read-only, the folder's lock, and a
-//! missing folder.
+//! `Config`: a database in memory, read-only (beside a writer, changing no
+//! file), the folder's lock, and a missing folder.
 
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 
 use super::{Db, State, config, open, temp_dir};
@@ -117,11 +118,9 @@ fn a_second_open_of_an_open_folder_fails() {
     let dir = temp_dir();
     let mut db = open(dir.path());
     db.files.insert(1, "a.md".into()).unwrap();
-    for second in [config(dir.path()), config(dir.path()).read_only()] {
-        match Db::open(second) {
-            Err(Error::Log(strata_wal::Error::Locked { .. })) => {}
-            other => panic!("expected the folder to be locked, got {:?}", other.err()),
-        }
+    match Db::open(config(dir.path())) {
+        Err(Error::Log(strata_wal::Error::Locked { .. })) => {}
+        other => panic!("expected the folder to be locked, got {:?}", other.err()),
     }
     // The first is unharmed, and once it is closed the folder opens again.
     db.files.insert(2, "b.md".into()).unwrap();
@@ -131,16 +130,78 @@ fn a_second_open_of_an_open_folder_fails() {
 }
 
 #[test]
-fn a_read_only_database_holds_the_lock_too() {
+fn a_read_only_database_opens_beside_a_writer() {
     let dir = temp_dir();
-    drop(open(dir.path()));
+    let mut writer = open(dir.path());
+    writer.files.insert(1, "a.md".into()).unwrap();
+    writer.events.push("x".into()).unwrap();
+
+    // The writer holds the lock; a reader needs none.
     let reader = Db::open(config(dir.path()).read_only()).unwrap();
-    assert!(matches!(
-        Db::open(config(dir.path())),
-        Err(Error::Log(strata_wal::Error::Locked { .. }))
-    ));
-    drop(reader);
-    drop(open(dir.path()));
+    assert_eq!(
+        State::of(&reader),
+        State::of(&writer),
+        "it sees what was committed"
+    );
+
+    // The writer goes on; the reader keeps what it read, and a new reader
+    // sees the new commits.
+    writer
+        .transaction(|tx| {
+            tx.files.insert(2, "b.md".into())?;
+            tx.events.push("y".into())
+        })
+        .unwrap();
+    writer.compact().unwrap();
+    writer.files.remove(&1).unwrap();
+    assert_eq!(reader.files.len(), 1);
+    let again = Db::open(config(dir.path()).read_only()).unwrap();
+    assert_eq!(State::of(&again), State::of(&writer));
+
+    // With the writer closed, a writer opens beside the readers.
+    drop(writer);
+    let writer = open(dir.path());
+    assert_eq!(State::of(&writer), State::of(&again));
+}
+
+#[test]
+fn a_read_only_open_changes_no_file() {
+    let dir = temp_dir();
+    let mut db = open(dir.path());
+    db.files.insert(1, "a.md".into()).unwrap();
+    db.files.insert(2, "b.md".into()).unwrap();
+    let expected = State::of(&db);
+    drop(db);
+    // A record cut short by a crash: a writer would cut it off at open.
+    let newest = super::segments(dir.path()).pop().unwrap();
+    let mut segment = fs::OpenOptions::new().append(true).open(newest).unwrap();
+    segment.write_all(&[30, 0, 0, 0, 9, 9]).unwrap();
+    let before: Vec<(String, Vec<u8>)> = (listing(dir.path()).into_iter())
+        .map(|name| {
+            let bytes = fs::read(dir.path().join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect();
+
+    let db = Db::open(config(dir.path()).read_only()).unwrap();
+    assert_eq!(State::of(&db), expected);
+    drop(db);
+    for (name, bytes) in &before {
+        let now = fs::read(dir.path().join(name)).unwrap();
+        assert!(&now == bytes, "{name} changed");
+    }
+    assert_eq!(
+        listing(dir.path()),
+        before.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
+    );
+
+    // Not even a missing folder is created.
+    let missing = dir.path().join("missing");
+    match Db::open(config(&missing).read_only()) {
+        Err(Error::Log(strata_wal::Error::NotFound { .. })) => {}
+        other => panic!("expected NotFound, got {:?}", other.err()),
+    }
+    assert!(!missing.exists());
 }
 
 #[test]

@@ -56,14 +56,21 @@ pub fn checkpoint(
     last_seq: u64,
     mut after: impl FnMut(CheckpointStep) -> io::Result<()>,
 ) -> Result<()> {
-    let step = |after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>, s| {
-        after(s).map_err(|e| crate::Error::io(dir, e))
-    };
+    new_segment(dir, log, last_seq, &mut after)?;
+    save_snapshot(dir, map, last_seq, &mut after)
+}
 
+/// Steps 1 and 2: records after `last_seq` go to a new segment.
+pub fn new_segment(
+    dir: &Path,
+    log: &mut LogWriter,
+    last_seq: u64,
+    after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
+) -> Result<()> {
     // 1. Everything in the current segment on disk, so that from here on a
     //    damaged end of an older segment can only be real damage.
     log.sync()?;
-    step(&mut after, CheckpointStep::Synced)?;
+    step(dir, after, CheckpointStep::Synced)?;
 
     // 2. New records go to a fresh segment (unless the current one is empty
     //    and already starts at the right number).
@@ -71,16 +78,25 @@ pub fn checkpoint(
     if !(log.is_empty() && log.first_seq() == next) {
         *log = LogWriter::create(&segment::segment_path(dir, next), next)?;
     }
-    step(&mut after, CheckpointStep::NewSegment)?;
+    step(dir, after, CheckpointStep::NewSegment)
+}
 
+/// Steps 3 and 4: `map`, the state after record `last_seq`, becomes the
+/// snapshot, and the files it replaces go.
+pub fn save_snapshot(
+    dir: &Path,
+    map: &Map,
+    last_seq: u64,
+    after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
+) -> Result<()> {
     // 3. The map as of `last_seq`, replacing any snapshot of that name atomically.
     strata_flat_file::write_map(&segment::snapshot_path(dir, last_seq), map)?;
-    step(&mut after, CheckpointStep::SnapshotWritten)?;
+    step(dir, after, CheckpointStep::SnapshotWritten)?;
 
     // 4. Older segments and snapshots are now redundant.
     let listing = segment::list(dir)?;
     for (first, path) in &listing.segments {
-        if *first < next {
+        if *first <= last_seq {
             segment::remove_durably(path)?;
         }
     }
@@ -89,7 +105,15 @@ pub fn checkpoint(
             segment::remove_durably(path)?;
         }
     }
-    step(&mut after, CheckpointStep::OldFilesRemoved)?;
-    Ok(())
+    step(dir, after, CheckpointStep::OldFilesRemoved)
+}
+
+/// Reports a finished step to `after`.
+fn step(
+    dir: &Path,
+    after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
+    step: CheckpointStep,
+) -> Result<()> {
+    after(step).map_err(|e| crate::Error::io(dir, e))
 }
 // ANCHOR_END: checkpoint

@@ -149,6 +149,28 @@ fn read_all(path: &Path, file: &mut File) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The state after record `last_seq`, rebuilt from the files alone: the
+/// newest snapshot up to it and the segments that start up to it, which must
+/// end exactly there (a background checkpoint has just moved the log past
+/// it, so they are complete and no longer written).
+pub(crate) fn state_at(dir: &Path, last_seq: u64) -> Result<Map> {
+    let mut listing = segment::list(dir)?;
+    listing.snapshots.retain(|(seq, _)| *seq <= last_seq);
+    listing.segments.retain(|(first, _)| *first <= last_seq);
+    let found = read(pin(&listing)?, RecoveryMode::AbsoluteConsistency, None)?;
+    if found.report.last_seq != last_seq {
+        return Err(Error::Corrupt {
+            path: dir.to_path_buf(),
+            offset: 0,
+            reason: format!(
+                "the log ends at record {}, not {last_seq}",
+                found.report.last_seq
+            ),
+        });
+    }
+    Ok(found.map)
+}
+
 /// How many times [`read_replaying`] lists the directory again when a
 /// checkpoint removed a listed file before it could be opened.
 const ATTEMPTS: usize = 10;

@@ -5,7 +5,7 @@ use std::io;
 use std::ops::RangeBounds;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -93,6 +93,35 @@ pub struct Stats {
 pub struct Store {
     shared: Arc<Shared>,
     flusher: Option<Flusher>,
+    /// Every checkpoint starts with this held, so that two never overlap.
+    background: Mutex<Background>,
+}
+
+/// The background checkpoint, if one has run since it was last reported.
+#[derive(Debug, Default)]
+struct Background {
+    thread: Option<JoinHandle<Result<()>>>,
+    /// How a finished one failed, until [`Store::finish_background_checkpoint`] reports it.
+    failed: Option<Error>,
+}
+
+impl Background {
+    /// Waits for the thread, if there is one, and keeps its error.
+    fn join(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let error = match thread.join() {
+                Ok(result) => result.err(),
+                Err(_) => Some(Error::Poisoned),
+            };
+            self.failed = error.or(self.failed.take());
+        }
+    }
+
+    fn is_running(&self) -> bool {
+        self.thread
+            .as_ref()
+            .is_some_and(|thread| !thread.is_finished())
+    }
 }
 
 #[derive(Debug)]
@@ -173,7 +202,11 @@ impl Store {
             SyncPolicy::Interval(every) => Some(Flusher::start(Arc::downgrade(&shared), every)),
             SyncPolicy::Always | SyncPolicy::Never => None,
         };
-        Ok(Store { shared, flusher })
+        Ok(Store {
+            shared,
+            flusher,
+            background: Mutex::default(),
+        })
     }
 
     /// What recovery found when this store was opened.
@@ -323,30 +356,64 @@ impl Store {
     fn checkpoint_map(
         &self,
         from: Option<&Map>,
-        after: impl FnMut(CheckpointStep) -> io::Result<()>,
+        mut after: impl FnMut(CheckpointStep) -> io::Result<()>,
     ) -> Result<()> {
-        let mut state = self.shared.state.write().map_err(|_| Error::Poisoned)?;
-        if state.poisoned {
-            return Err(Error::Poisoned);
+        // A background checkpoint finishes first; none starts meanwhile.
+        let mut background = self.background();
+        background.join();
+        self.shared.with_log(|dir, log, map, last_seq| {
+            checkpoint::checkpoint(dir, log, from.unwrap_or(map), last_seq, &mut after)
+        })
+    }
+
+    // ANCHOR: checkpoint_in_background
+    /// Starts a checkpoint that runs beside the writers, and returns `true`;
+    /// or returns `false` if one is running already. Writers wait only while
+    /// the log moves to a new segment; then a thread rebuilds the state as of
+    /// that moment from the files alone (the newest snapshot and the
+    /// segments before the new one), saves it as the snapshot and removes
+    /// the files it replaces. It needs neither the store's map nor the
+    /// caller's state, so it suits a store opened with
+    /// [`open_replaying`](Store::open_replaying) too. While it runs, it holds
+    /// a second copy of the state in memory.
+    ///
+    /// A failure leaves files that open correctly, as a crash would at that
+    /// step; [`finish_background_checkpoint`](Store::finish_background_checkpoint)
+    /// reports it.
+    pub fn checkpoint_in_background(&self) -> Result<bool> {
+        let mut background = self.background();
+        if background.is_running() {
+            return Ok(false);
         }
-        let state = &mut *state;
-        let result = checkpoint::checkpoint(
-            &self.shared.dir,
-            &mut state.log,
-            from.unwrap_or(&state.map),
-            state.last_seq,
-            after,
-        );
-        // Whatever happened, fsyncs must follow the segment appends now go to.
-        // The checkpoint synced the old segment first, so all records so far are durable.
-        match state.log.sync_handle() {
-            Ok(file) => self.shared.commit.switch_file(file, state.last_seq),
-            Err(e) => {
-                state.poisoned = true;
-                return Err(e);
-            }
-        }
-        result
+        background.join();
+        let last_seq = self.shared.with_log(|dir, log, _, last_seq| {
+            checkpoint::new_segment(dir, log, last_seq, &mut |_| Ok(()))?;
+            Ok(last_seq)
+        })?;
+        let dir = self.shared.dir.clone();
+        background.thread = Some(std::thread::spawn(move || {
+            // Every file this reads is closed to writers, and no other
+            // checkpoint removes files until this thread is done.
+            let map = reader::state_at(&dir, last_seq)?;
+            checkpoint::save_snapshot(&dir, &map, last_seq, &mut |_| Ok(()))
+        }));
+        Ok(true)
+    }
+    // ANCHOR_END: checkpoint_in_background
+
+    /// Waits for the background checkpoint, if one is running, and reports
+    /// whether the last one failed (once).
+    pub fn finish_background_checkpoint(&self) -> Result<()> {
+        let mut background = self.background();
+        background.join();
+        background.failed.take().map_or(Ok(()), Err)
+    }
+
+    fn background(&self) -> MutexGuard<'_, Background> {
+        // Its state is a thread handle and an error: valid at every point.
+        self.background
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Counters: sequence numbers, fsyncs, log size.
@@ -369,6 +436,7 @@ impl Store {
         if let Some(flusher) = self.flusher.take() {
             flusher.stop();
         }
+        self.finish_background_checkpoint()?;
         self.shared.sync()
     }
 }
@@ -378,10 +446,37 @@ impl Drop for Store {
         if let Some(flusher) = self.flusher.take() {
             flusher.stop();
         }
+        // No thread goes on changing the folder once its lock is released.
+        self.background().join();
     }
 }
 
 impl Shared {
+    /// Runs `change` on the active segment, under the write lock (writers
+    /// wait), handing it the directory, the segment, the map and the last
+    /// sequence number; then fsyncs follow the segment appends go to.
+    fn with_log<T>(
+        &self,
+        change: impl FnOnce(&Path, &mut LogWriter, &Map, u64) -> Result<T>,
+    ) -> Result<T> {
+        let mut state = self.state.write().map_err(|_| Error::Poisoned)?;
+        if state.poisoned {
+            return Err(Error::Poisoned);
+        }
+        let state = &mut *state;
+        let result = change(&self.dir, &mut state.log, &state.map, state.last_seq);
+        // Whatever happened, fsyncs must follow the segment appends now go to.
+        // A checkpoint syncs the old segment first, so all records so far are durable.
+        match state.log.sync_handle() {
+            Ok(file) => self.commit.switch_file(file, state.last_seq),
+            Err(e) => {
+                state.poisoned = true;
+                return Err(e);
+            }
+        }
+        result
+    }
+
     fn wait_durable(&self, seq: u64) -> Result<()> {
         self.commit.wait_durable(seq).inspect_err(|_| self.poison())
     }

@@ -22,9 +22,11 @@ pub struct Config {
     /// When writes are fsynced: chapter 2's policies. Default:
     /// [`SyncPolicy::Always`], durable when the call returns.
     pub sync: SyncPolicy,
-    /// Compact (rewrite the log as the current state) when a transaction
-    /// commits and the log has grown past this many bytes since the last
-    /// compaction. Default: `None`, only when
+    /// Compact in the background once the log has grown past this many
+    /// bytes: after a write (or a commit) that finds it so, chapter 2's
+    /// background checkpoint moves the log to a new segment, and a thread
+    /// rebuilds the state from the old files and saves it as the snapshot,
+    /// while changes go on. Default: `None`, only when
     /// [`compact`](crate::Database::compact) is called.
     pub compact_above: Option<u64>,
 }
@@ -67,7 +69,7 @@ impl Config {
         self
     }
 
-    /// Compacting on its own once the log passes `bytes`.
+    /// Compacting in the background once the log passes `bytes`.
     pub fn compact_above(mut self, bytes: u64) -> Config {
         self.compact_above = Some(bytes);
         self

@@ -82,7 +82,9 @@ impl Log {
         if !inner.in_transaction {
             inner.changes.clear();
             changes(&mut Recorder::new(table, &mut inner.changes, false))?;
-            return write(inner.store.as_ref(), &inner.changes);
+            write(inner.store.as_ref(), &inner.changes)?;
+            inner.compact_if_due();
+            return Ok(());
         }
         let done = inner.changes.len();
         let recorded = changes(&mut Recorder::new(table, &mut inner.changes, true));
@@ -110,9 +112,15 @@ impl Log {
     /// returns the error with the changes, whose [`Changes::undo`] undoes
     /// the transaction in memory.
     pub(crate) fn commit(&self) -> Result<(), (Error, Changes)> {
-        let mut inner = self.lock();
+        let inner = &mut *self.lock();
         inner.in_transaction = false;
-        write(inner.store.as_ref(), &inner.changes).map_err(|e| (e, take(&mut inner.changes)))
+        match write(inner.store.as_ref(), &inner.changes) {
+            Ok(()) => {
+                inner.compact_if_due();
+                Ok(())
+            }
+            Err(e) => Err((e, take(&mut inner.changes))),
+        }
     }
     // ANCHOR_END: commit
 
@@ -141,13 +149,13 @@ impl Log {
         Ok(())
     }
 
-    /// Whether the log has grown past `Config::compact_above` bytes.
-    pub(crate) fn compaction_due(&self) -> bool {
-        let inner = self.lock();
-        match (inner.compact_above, &inner.store) {
-            (Some(limit), Some(store)) => store.stats().log_len > limit,
-            _ => false,
+    /// Waits for a background compaction, if one is running, and reports
+    /// whether the last one failed.
+    pub(crate) fn finish_compaction(&self) -> Result<()> {
+        if let Some(store) = &self.lock().store {
+            store.finish_background_checkpoint()?;
         }
+        Ok(())
     }
 
     /// Makes everything written so far durable (whatever the sync policy).
@@ -157,6 +165,24 @@ impl Log {
         }
         Ok(())
     }
+}
+
+impl Inner {
+    // ANCHOR: compact_if_due
+    /// After a write: once the log has grown past `compact_above` bytes,
+    /// starts chapter 2's background checkpoint, which moves the log to a new
+    /// segment now and compacts the old ones in a thread, from the files
+    /// alone. The write has succeeded whatever happens here, so a failure is
+    /// not its error: a checkpoint that could not start is tried again at the
+    /// next write, and one that failed is reported by `finish_compaction`.
+    fn compact_if_due(&self) {
+        if let (Some(limit), Some(store)) = (self.compact_above, &self.store)
+            && store.stats().log_len > limit
+        {
+            let _ = store.checkpoint_in_background();
+        }
+    }
+    // ANCHOR_END: compact_if_due
 }
 
 // ANCHOR: write

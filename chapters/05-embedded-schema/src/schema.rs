@@ -108,15 +108,7 @@ pub fn transaction<S: Schema, T>(db: &mut S, f: impl FnOnce(&mut S) -> Result<T>
     }
     match catch_unwind(AssertUnwindSafe(|| f(db))) {
         Ok(Ok(value)) => match db.log().commit() {
-            Ok(()) => {
-                // Committed. A failed compaction leaves a longer log, which
-                // is still correct, so it does not turn the commit into an
-                // error; the next one (or `compact`) tries again.
-                if db.log().compaction_due() {
-                    let _ = compact(db);
-                }
-                Ok(value)
-            }
+            Ok(()) => Ok(value),
             Err((error, changes)) => {
                 undo(db, changes)?;
                 Err(error)

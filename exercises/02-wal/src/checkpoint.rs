@@ -50,13 +50,8 @@ impl CheckpointStep {
 /// `after` is called after each [`CheckpointStep`]; an error from it stops the
 /// checkpoint there (the tests use this to crash at every step).
 ///
-/// Hints, calling `after(step)` (its error mapped with `Error::io`) after each:
-/// 1. `log.sync()`;
-/// 2. unless `log` is empty and already starts at `last_seq + 1`, replace it with
-///    `LogWriter::create(&segment::segment_path(dir, last_seq + 1), last_seq + 1)`;
-/// 3. `strata_flat_file::write_map(&segment::snapshot_path(dir, last_seq), map)`;
-/// 4. with `segment::list(dir)`, remove (`segment::remove_durably`) segments that
-///    start before `last_seq + 1` and snapshots older than `last_seq`.
+/// Given: the two halves are yours. A background checkpoint runs them apart
+/// (the first under the store's lock, the second in a thread).
 pub fn checkpoint(
     dir: &Path,
     log: &mut LogWriter,
@@ -64,5 +59,46 @@ pub fn checkpoint(
     last_seq: u64,
     mut after: impl FnMut(CheckpointStep) -> io::Result<()>,
 ) -> Result<()> {
-    todo!("chapter 2, step 4: sync, new segment, snapshot, remove old files")
+    new_segment(dir, log, last_seq, &mut after)?;
+    save_snapshot(dir, map, last_seq, &mut after)
+}
+
+/// Steps 1 and 2: records after `last_seq` go to a new segment.
+///
+/// Hints, calling `step(dir, after, ...)` after each:
+/// 1. `log.sync()`;
+/// 2. unless `log` is empty and already starts at `last_seq + 1`, replace it with
+///    `LogWriter::create(&segment::segment_path(dir, last_seq + 1), last_seq + 1)`.
+pub fn new_segment(
+    dir: &Path,
+    log: &mut LogWriter,
+    last_seq: u64,
+    after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
+) -> Result<()> {
+    todo!("chapter 2, step 4: sync, then a new segment")
+}
+
+/// Steps 3 and 4: `map`, the state after record `last_seq`, becomes the
+/// snapshot, and the files it replaces go.
+///
+/// Hints, calling `step(dir, after, ...)` after each:
+/// 3. `strata_flat_file::write_map(&segment::snapshot_path(dir, last_seq), map)`;
+/// 4. with `segment::list(dir)`, remove (`segment::remove_durably`) segments that
+///    start at or before `last_seq` and snapshots older than `last_seq`.
+pub fn save_snapshot(
+    dir: &Path,
+    map: &Map,
+    last_seq: u64,
+    after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
+) -> Result<()> {
+    todo!("chapter 2, step 4: the snapshot, then remove the old files")
+}
+
+/// Reports a finished step to `after`. Given.
+fn step(
+    dir: &Path,
+    after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
+    step: CheckpointStep,
+) -> Result<()> {
+    after(step).map_err(|e| crate::Error::io(dir, e))
 }

@@ -97,9 +97,7 @@ fn undo<S: Schema>(db: &mut S, changes: Changes) -> Result<()> {
 /// `AssertUnwindSafe` (the undo is what makes that promise true), and take
 /// the three outcomes apart:
 /// - `Ok(Ok(value))`: `db.log().commit()`. If it fails, it hands back the
-///   error and the changes: undo them, return the error. If it
-///   succeeds and `db.log().compaction_due()`, [`compact`], ignoring its
-///   error (the commit is done, and a long log is still a correct one);
+///   error and the changes: undo them, return the error;
 /// - `Ok(Err(error))`: `db.log().abort()` hands back the changes: undo
 ///   them, return the error;
 /// - `Err(panic)`: abort and undo the same way, then `resume_unwind(panic)`.

@@ -140,6 +140,11 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             pub fn sync(&self) -> #krate::Result<()> {
                 <Self as #krate::schema::Database>::sync(self)
             }
+
+            /// Waits for a background compaction, and reports whether the last one failed.
+            pub fn finish_compaction(&self) -> #krate::Result<()> {
+                <Self as #krate::schema::Database>::finish_compaction(self)
+            }
         }
     })
 }

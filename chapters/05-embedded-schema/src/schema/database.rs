@@ -87,6 +87,15 @@ pub trait Database: Schema {
     fn sync(&self) -> Result<()> {
         self.log().sync()
     }
+
+    /// Waits for the background compaction that
+    /// [`Config::compact_above`](crate::Config::compact_above) started, if
+    /// one is running, and reports whether the last one failed. (A failed
+    /// one leaves a longer log, which is still correct; the next write past
+    /// the limit tries again.)
+    fn finish_compaction(&self) -> Result<()> {
+        self.log().finish_compaction()
+    }
 }
 
 impl<S: Schema> Database for S {}

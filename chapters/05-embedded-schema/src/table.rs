@@ -38,6 +38,10 @@ pub trait Table: TableState + Sized {
     fn create(name: &'static str, log: Log) -> Self;
     /// The log it writes through.
     fn log(&self) -> &Log;
+    /// This table, as the database drives it.
+    fn state_mut(&mut self) -> &mut dyn TableState {
+        self
+    }
 }
 
 /// A table's name and log, and the keys of its entries.

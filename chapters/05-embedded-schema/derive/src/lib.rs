@@ -86,7 +86,14 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     let krate = crate_path(input)?;
     let ident = &input.ident;
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    let field_idents: Vec<_> = tables.iter().map(|t| &t.field.ident).collect();
+    let states = tables.iter().map(|t| {
+        let (field, ty) = (&t.field.ident, &t.field.ty);
+        // Through `Table`, spanned on the type: a field that is not a table
+        // gets the same error as in `create`, which the compiler shows once.
+        quote_spanned! {ty.span()=>
+            <#ty as #krate::table::Table>::state_mut(&mut self.#field)
+        }
+    });
     let creates = tables.iter().map(|t| {
         let (field, ty, name) = (&t.field.ident, &t.field.ty, &t.name);
         // Spanned on the type, so a field that is not a table is reported there.
@@ -105,7 +112,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
 
             fn table_mut(&mut self, name: &str) -> ::core::option::Option<&mut dyn #krate::table::TableState> {
                 match name {
-                    #(#names => ::core::option::Option::Some(&mut self.#field_idents),)*
+                    #(#names => ::core::option::Option::Some(#states),)*
                     _ => ::core::option::Option::None,
                 }
             }

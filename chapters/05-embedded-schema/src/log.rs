@@ -12,6 +12,7 @@
 //! whole transaction becomes one batch: one log record, all or nothing.
 
 use std::mem::take;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use strata_wal::{Change, Map, Op, Store};
@@ -60,7 +61,10 @@ impl Log {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Every critical section leaves `Inner` consistent before it can panic.
+        // A panic while the lock is held (a value's `Serialize`, inside
+        // `record`) leaves at worst changes that are never written: `record`
+        // takes them back inside a transaction, and the next write clears
+        // them outside one. `Inner` is valid whatever happened.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -86,12 +90,17 @@ impl Log {
             inner.compact_if_due();
             return Ok(());
         }
+        // Whatever stops the call early, an error or a panic (in a value's
+        // `Serialize`), takes back its changes whole: the table has not
+        // changed, and a closure that catches the panic may still commit.
         let done = inner.changes.len();
-        let recorded = changes(&mut Recorder::new(table, &mut inner.changes, true));
-        if recorded.is_err() {
+        let recorded = catch_unwind(AssertUnwindSafe(|| {
+            changes(&mut Recorder::new(table, &mut inner.changes, true))
+        }));
+        if !matches!(recorded, Ok(Ok(()))) {
             inner.changes.truncate(done);
         }
-        recorded
+        recorded.unwrap_or_else(|panic| resume_unwind(panic))
     }
     // ANCHOR_END: record
 

@@ -276,3 +276,55 @@ fn a_nested_error_passed_on_rolls_back_the_whole_transaction() {
     let db = reopen(db, dir.path());
     assert_eq!(State::of(&db), before);
 }
+
+/// How many more encodings of a [`Fragile`] succeed before one panics.
+static ENCODINGS_LEFT: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(usize::MAX);
+
+/// A value whose `Serialize` panics once [`ENCODINGS_LEFT`] runs out: a bug
+/// in a user's type.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct Fragile(String);
+
+impl serde::Serialize for Fragile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use std::sync::atomic::Ordering;
+        if ENCODINGS_LEFT.fetch_sub(1, Ordering::SeqCst) == 0 {
+            panic!("this value cannot be encoded");
+        }
+        serializer.serialize_str(&self.0)
+    }
+}
+
+#[derive(crate::schema::Schema)]
+#[schema(crate = "crate::schema")]
+struct Fragiles {
+    items: crate::schema::LookupTable<u64, Fragile>,
+    events: crate::schema::List<String>,
+}
+
+#[test]
+fn a_panic_caught_inside_a_transaction_takes_back_its_whole_call() {
+    use std::sync::atomic::Ordering;
+    let dir = temp_dir();
+    let mut db = Fragiles::open(super::config(dir.path())).unwrap();
+    for i in 0..3 {
+        db.items.insert(i, Fragile(format!("item {i}"))).unwrap();
+    }
+    db.transaction(|tx| {
+        // `clear` logs three deletes, each with its old value; the third
+        // encoding panics, after two deletes are recorded.
+        ENCODINGS_LEFT.store(2, Ordering::SeqCst);
+        let caught = catch_unwind(AssertUnwindSafe(|| tx.items.clear()));
+        ENCODINGS_LEFT.store(usize::MAX, Ordering::SeqCst);
+        assert!(caught.is_err(), "the encoding panicked");
+        assert_eq!(tx.items.len(), 3, "the table did not change");
+        // The closure carries on and commits.
+        tx.events.push("after the panic".into())
+    })
+    .unwrap();
+    drop(db);
+    let db = Fragiles::open(super::config(dir.path())).unwrap();
+    assert_eq!(db.items.len(), 3, "no half of the clear was committed");
+    assert_eq!(db.events.len(), 1);
+}

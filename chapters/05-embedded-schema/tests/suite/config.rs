@@ -1,5 +1,6 @@
 //! `Config`: a database in memory, read-only (beside a writer, changing no
-//! file), the folder's lock, and a missing folder.
+//! file), the folder's lock, a missing folder, and a database shared between
+//! threads.
 
 use std::fs;
 use std::io::Write;
@@ -223,4 +224,30 @@ fn a_missing_folder_is_created_unless_told_not_to() {
         1,
         "an existing folder opens with create(false)"
     );
+}
+
+#[test]
+fn a_database_is_shared_between_threads_behind_a_lock() {
+    let dir = temp_dir();
+    let db = std::sync::RwLock::new(open(dir.path()));
+    std::thread::scope(|scope| {
+        for t in 0..4u64 {
+            let db = &db;
+            scope.spawn(move || {
+                for i in 0..25 {
+                    let id = t * 100 + i;
+                    db.write()
+                        .unwrap()
+                        .files
+                        .insert(id, format!("{id}.md"))
+                        .unwrap();
+                    assert!(db.read().unwrap().files.get(&id).is_some());
+                }
+            });
+        }
+    });
+    let db = db.into_inner().unwrap();
+    assert_eq!(db.files.len(), 100);
+    let db = super::reopen(db, dir.path());
+    assert_eq!(db.files.len(), 100);
 }

@@ -84,33 +84,32 @@ fn encode_payload(seq: u64, op: &Op<'_>, out: &mut Vec<u8>) {
     // The fields in declaration order; an enum variant is its index.
     codec::varint(seq, out);
     match op {
-        Op::Put { key, value } => {
-            codec::varint(PUT, out);
-            codec::byte_string(key, out);
-            codec::byte_string(value, out);
-        }
-        Op::Delete { key } => {
-            codec::varint(DELETE, out);
-            codec::byte_string(key, out);
-        }
+        Op::Put { key, value } => encode_put(key, value, out),
+        Op::Delete { key } => encode_delete(key, out),
         Op::Batch(changes) => {
             codec::varint(BATCH, out);
             codec::varint(changes.len() as u64, out);
             for change in changes {
                 match change {
-                    Change::Put { key, value } => {
-                        codec::varint(PUT, out);
-                        codec::byte_string(key, out);
-                        codec::byte_string(value, out);
-                    }
-                    Change::Delete { key } => {
-                        codec::varint(DELETE, out);
-                        codec::byte_string(key, out);
-                    }
+                    Change::Put { key, value } => encode_put(key, value, out),
+                    Change::Delete { key } => encode_delete(key, out),
                 }
             }
         }
     }
+}
+
+/// A put, as an `Op` or as a `Change` in a batch: the two encode alike.
+fn encode_put(key: &[u8], value: &[u8], out: &mut Vec<u8>) {
+    codec::varint(PUT, out);
+    codec::byte_string(key, out);
+    codec::byte_string(value, out);
+}
+
+/// A delete, as an `Op` or as a `Change` in a batch.
+fn encode_delete(key: &[u8], out: &mut Vec<u8>) {
+    codec::varint(DELETE, out);
+    codec::byte_string(key, out);
 }
 
 /// The variant indices [`encode_payload`] writes, the same in `Op` and

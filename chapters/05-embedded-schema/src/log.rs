@@ -70,7 +70,7 @@ impl Log {
 
     // ANCHOR: record
     /// Logs the changes `changes` writes for `table` as one record, or adds
-    /// them to the open transaction with the changes that undo them. A table
+    /// them to the open transaction with the values they replace. A table
     /// calls this *before* it changes itself: if the log refuses, the table
     /// is unchanged, and a transaction holds nothing of the refused call.
     pub fn record(

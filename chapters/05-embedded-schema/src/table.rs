@@ -52,18 +52,12 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
-    // ANCHOR: key
     /// The key of an entry whose table-specific part is `parts`, encoded in turn.
     pub fn key(&self, parts: &[&dyn ErasedSerialize]) -> Result<Vec<u8>> {
         let mut key = Vec::with_capacity(self.name.len() + 16);
-        key.extend_from_slice(self.name.as_bytes());
-        key.push(0);
-        for part in parts {
-            part.encode(self.name, &mut key)?;
-        }
+        encode_key(self.name, parts, &mut key)?;
         Ok(key)
     }
-    // ANCHOR_END: key
 
     /// Logs one put of the entry keyed by `key`, whose value now is `old`
     /// (see [`Recorder::put`]).
@@ -102,6 +96,20 @@ impl Handle {
         }
     }
 }
+
+// ANCHOR: encode_key
+/// Appends the key of `table`'s entry whose table-specific part is `parts`:
+/// the table's name, a zero byte, then each part, encoded in turn.
+pub(crate) fn encode_key(
+    table: &'static str,
+    parts: &[&dyn ErasedSerialize],
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    out.extend_from_slice(table.as_bytes());
+    out.push(0);
+    parts.iter().try_for_each(|part| part.encode(table, out))
+}
+// ANCHOR_END: encode_key
 
 /// One part of an entry's key: `Serialize`, made object-safe so that a key
 /// can be a list of parts of different types.

@@ -295,13 +295,15 @@ fn one_checkpoint_at_a_time() {
             .unwrap();
     }
     assert!(db.checkpoint_in_background().unwrap());
-    // A foreground checkpoint waits for the background one, then runs.
+    // A foreground checkpoint waits for the background one, then runs. Had
+    // it not waited, the background one would fail (its files gone) or
+    // leave its older snapshot beside the newer one.
     db.put("k", "v").unwrap();
     db.checkpoint().unwrap();
+    db.finish_background_checkpoint().unwrap();
     assert_eq!(snapshots(dir.path()).len(), 1);
     let last = db.stats().last_seq;
     assert!(snapshots(dir.path())[0].ends_with(format!("snapshot-{last:020}.strata")));
-    db.finish_background_checkpoint().unwrap();
 }
 
 fn str(bytes: &[u8]) -> &str {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use strata_wal::Change;
 
 use crate::Result;
-use crate::table::ErasedSerialize;
+use crate::table::{ErasedSerialize, encode_key};
 
 /// A list of changes to entries, their keys and values encoded back to back
 /// in one buffer. Once its two vectors have grown, recording a change
@@ -129,11 +129,7 @@ fn encode_change(
     value: Option<&dyn ErasedSerialize>,
     old: Option<&dyn ErasedSerialize>,
 ) -> Result<(usize, usize)> {
-    out.extend_from_slice(table.as_bytes());
-    out.push(0);
-    for part in parts {
-        part.encode(table, out)?;
-    }
+    encode_key(table, parts, out)?;
     let key_end = out.len();
     if let Some(value) = value {
         value.encode(table, out)?;

@@ -95,3 +95,22 @@ fn every_truncation_recovers_a_prefix_of_whole_operations() {
         assert_eq!(State::of(&db), then, "cut at byte {cut}, written again");
     }
 }
+
+/// Damage a checksum cannot catch: a record written whole, with a valid CRC,
+/// whose value claims to be 2^40 bytes long. Opening must fail with a decode
+/// error naming the table, not try to allocate a terabyte and abort.
+#[test]
+fn a_logged_value_claiming_a_terabyte_is_a_decode_error() {
+    let dir = temp_dir();
+    drop(open(dir.path()));
+    // `files` ‖ 0x00 ‖ the key 7; the value: bincode's varint for 2^40, then a few bytes.
+    let key = [b"files\x00".as_slice(), &[7]].concat();
+    let value = [253, 0, 0, 0, 0, 0, 1, 0, 0, b'x', b'y'];
+    let log = strata_wal::Store::open(dir.path(), strata_wal::Options::default()).unwrap();
+    log.put(&key, value).unwrap();
+    log.close().unwrap();
+    match Db::open(super::config(dir.path())) {
+        Err(Error::Decode { table, .. }) => assert_eq!(table, "files"),
+        other => panic!("expected a decode error, got {:?}", other.err()),
+    }
+}

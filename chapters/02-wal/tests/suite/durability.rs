@@ -45,7 +45,8 @@ fn interval_syncs_in_the_background() {
     for i in 0..5 {
         db.put(format!("k{i}"), "v").unwrap();
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // A guard against hanging, not a speed test: a healthy flusher syncs in milliseconds.
+    let deadline = Instant::now() + Duration::from_secs(120);
     while db.stats().durable_seq < 5 {
         assert!(
             Instant::now() < deadline,

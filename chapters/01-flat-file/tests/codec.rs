@@ -81,9 +81,9 @@ fn strings_inside_structs_enums_options_and_containers_are_bounded_too() {
     assert_ran_out(from_slice::<Option<String>>(&claiming_a_terabyte(&[1])));
     // A vector of one string; a map of one entry, its value; a tuple's second.
     assert_ran_out(from_slice::<Vec<String>>(&claiming_a_terabyte(&[1])));
-    assert_ran_out(from_slice::<HashMap<u8, String>>(&claiming_a_terabyte(
-        &[1, 5],
-    )));
+    assert_ran_out(from_slice::<HashMap<u8, String>>(&claiming_a_terabyte(&[
+        1, 5,
+    ])));
     assert_ran_out(from_slice::<(u8, Box<str>)>(&claiming_a_terabyte(&[5])));
 }
 
@@ -113,7 +113,10 @@ fn values_of_every_shape_still_round_trip() {
             to: "b".repeat(300),
         },
     ];
-    assert_eq!(from_slice::<Vec<Event>>(&to_vec(&events).unwrap()), Ok(events));
+    assert_eq!(
+        from_slice::<Vec<Event>>(&to_vec(&events).unwrap()),
+        Ok(events)
+    );
     let map = BTreeMap::from([(1u64, Some("one".to_string())), (2, None)]);
     assert_eq!(from_slice(&to_vec(&map).unwrap()), Ok(map));
     let bytes = to_vec(&serde_bytes_like(b"raw")).unwrap();

@@ -56,6 +56,14 @@ pub enum Error {
         max: u64,
     },
 
+    /// The log's sequence numbers have reached `u64::MAX`, which only a
+    /// damaged or hostile file can claim: no record can follow.
+    #[error("{path}: the log has used every sequence number")]
+    SequenceExhausted {
+        /// The database directory.
+        path: PathBuf,
+    },
+
     /// An earlier write or fsync failed, so what the log holds on disk is
     /// unknown. The store refuses further writes: close it and open it again,
     /// and recovery will establish what survived.

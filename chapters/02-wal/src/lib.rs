@@ -27,6 +27,7 @@
 //! - [`record`]: how a record is framed on disk (`[len][crc][payload]`);
 //! - [`writer`]: appending records to a segment file;
 //! - [`replay`]: reading a segment back, and telling a torn tail from corruption;
+//! - [`search`]: finding the next intact frame after damage, in linear time;
 //! - [`recovery`]: the recovery modes and what recovery reports;
 //! - [`durability`]: sync policies and group commit (checked with loom, through
 //!   the small `sync` module that swaps std's primitives for loom's);
@@ -49,6 +50,7 @@ mod reader;
 pub mod record;
 pub mod recovery;
 pub mod replay;
+pub mod search;
 pub mod segment;
 pub mod store;
 mod sync;

@@ -101,12 +101,20 @@ pub(crate) fn read(
             if record.seq <= report.snapshot_seq {
                 return Ok(()); // already in the snapshot
             }
-            // Sequence numbers have no gaps unless damage was skipped on purpose.
-            if record.seq != last_seq + 1 && mode != RecoveryMode::SkipAnyCorruptedRecords {
+            // Sequence numbers only go up, and have no gaps unless damage
+            // was skipped on purpose. (A hostile file may hold any number:
+            // no arithmetic here can overflow.)
+            let gap = record.seq > last_seq.saturating_add(1);
+            if record.seq <= last_seq || (gap && mode != RecoveryMode::SkipAnyCorruptedRecords) {
+                let reason = if gap {
+                    format!("records {} to {} are missing", last_seq + 1, record.seq - 1)
+                } else {
+                    format!("record {} follows record {last_seq}", record.seq)
+                };
                 return Err(Error::Corrupt {
                     path: path.clone(),
                     offset: 0,
-                    reason: format!("records {} to {} are missing", last_seq + 1, record.seq - 1),
+                    reason,
                 });
             }
             match &mut replay {

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::record::{self, Frame, Record};
 use crate::recovery::{Damage, RecoveryMode, TornTail};
+use crate::search::FrameSearch;
 use crate::{Error, Result};
 
 /// What replaying one segment found.
@@ -44,6 +45,7 @@ pub fn replay(
     mut apply: impl FnMut(Record<'_>) -> Result<()>,
 ) -> Result<SegmentReplay> {
     let mut out = SegmentReplay::default();
+    let mut search = FrameSearch::new(bytes);
     let mut offset = 0;
     while offset < bytes.len() {
         let problem = match record::decode(&bytes[offset..]) {
@@ -66,7 +68,7 @@ pub fn replay(
             len: len as u64,
             reason: problem.clone(),
         };
-        let next_valid = next_valid_frame(bytes, offset + 1, out.last_seq);
+        let next_valid = search.next_valid_frame(offset + 1, out.last_seq);
         match (next_valid, mode) {
             // Nothing valid follows in the newest segment: a torn write.
             (None, mode) if is_newest && mode != RecoveryMode::AbsoluteConsistency => {
@@ -101,18 +103,3 @@ pub fn replay(
     Ok(out)
 }
 // ANCHOR_END: replay
-
-// ANCHOR: next_valid_frame
-/// The offset of the first intact frame at or after `from` whose sequence
-/// number follows `last_seq`, if any.
-///
-/// This looks at every byte offset, since a damaged length cannot be trusted to
-/// say where the next frame starts. Offsets whose length runs past the end are
-/// rejected without reading the payload, so the search is cheap in practice.
-fn next_valid_frame(bytes: &[u8], from: usize, last_seq: Option<u64>) -> Option<usize> {
-    (from..bytes.len()).find(|&at| match record::decode(&bytes[at..]) {
-        Frame::Record { record, .. } => last_seq.is_none_or(|last| record.seq > last),
-        _ => false,
-    })
-}
-// ANCHOR_END: next_valid_frame

@@ -270,7 +270,16 @@ impl Store {
             if state.poisoned {
                 return Err(Error::Poisoned);
             }
-            let seq = state.last_seq + 1;
+            // Recovery leaves `last_seq` below u64::MAX; the last number is
+            // never used, so that a checkpoint can always name the next one.
+            let seq = match state.last_seq.checked_add(1) {
+                Some(seq) if seq < u64::MAX => seq,
+                _ => {
+                    return Err(Error::SequenceExhausted {
+                        path: self.shared.dir.clone(),
+                    });
+                }
+            };
             match state.log.append(seq, op) {
                 Ok(()) => {}
                 Err(e @ Error::TooLarge { .. }) => return Err(e),
@@ -594,6 +603,13 @@ fn recover(
     // 1. Read: the newest snapshot, then every record after it.
     let found = reader::read(reader::pin(&listing)?, mode, replay)?;
     let mut report = found.report;
+    if report.last_seq == u64::MAX {
+        // Only a hostile file gets here (2^64 records cannot be written), and
+        // the next record would need a number beyond the last.
+        return Err(Error::SequenceExhausted {
+            path: dir.to_path_buf(),
+        });
+    }
 
     // 2. Now that the mode accepted the log: cut a torn tail (or the damage
     //    a point-in-time recovery stopped at) and drop the later segments.

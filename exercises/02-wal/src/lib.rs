@@ -51,6 +51,8 @@ pub mod op;
 mod reader;
 #[path = "../../../chapters/02-wal/src/recovery.rs"]
 pub mod recovery;
+#[path = "../../../chapters/02-wal/src/search.rs"]
+pub mod search;
 #[path = "../../../chapters/02-wal/src/segment.rs"]
 pub mod segment;
 #[path = "../../../chapters/02-wal/src/store.rs"]

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use crate::record::{self, Frame, Record};
 use crate::recovery::{Damage, RecoveryMode, TornTail};
+use crate::search::FrameSearch;
 use crate::{Error, Result};
 
 /// What replaying one segment found.
@@ -40,7 +41,8 @@ pub struct SegmentReplay {
 /// Hints: walk `offset` from 0 with `record::decode`. For each intact record
 /// whose `seq` is above the last one, call `apply`, and advance `valid_len`.
 /// At the first problem (incomplete, invalid, or a sequence number going
-/// backwards) look for an intact record after it with [`next_valid_frame`]:
+/// backwards) look for an intact record after it with a [`FrameSearch`]
+/// over the segment (one per call, so that searches reuse its work):
 /// - none, in the newest segment, and the mode is not `AbsoluteConsistency`:
 ///   a torn tail: record it in `torn_tail` and stop;
 /// - `PointInTime`: record the rest of the bytes in `stopped` and stop;
@@ -57,17 +59,4 @@ pub fn replay(
     todo!(
         "chapter 2, step 3: replay intact records; cut a torn tail; apply the recovery mode to damage"
     )
-}
-
-/// The offset of the first intact frame at or after `from` whose sequence
-/// number follows `last_seq`, if any.
-///
-/// This looks at every byte offset, since a damaged length cannot be trusted to
-/// say where the next frame starts. Offsets whose length runs past the end are
-/// rejected without reading the payload, so the search is cheap in practice.
-fn next_valid_frame(bytes: &[u8], from: usize, last_seq: Option<u64>) -> Option<usize> {
-    (from..bytes.len()).find(|&at| match record::decode(&bytes[at..]) {
-        Frame::Record { record, .. } => last_seq.is_none_or(|last| record.seq > last),
-        _ => false,
-    })
 }

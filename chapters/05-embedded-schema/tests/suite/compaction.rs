@@ -118,7 +118,11 @@ fn the_log_compacts_itself_past_compact_above() {
         }
     }
     assert!(compactions >= 5, "it compacted {compactions} times");
-    assert_eq!(snapshots(dir.path()).len(), 1, "older snapshots are removed");
+    assert_eq!(
+        snapshots(dir.path()).len(),
+        1,
+        "older snapshots are removed"
+    );
     let db = reopen(db, dir.path());
     assert_eq!(State::of(&db).files, model);
 }

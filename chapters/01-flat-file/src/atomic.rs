@@ -15,10 +15,10 @@
 //! temporary file a crash may leave behind is named after the target (so it
 //! never accumulates) and is overwritten by the next save.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::fs::{Fs, StdFs, SyncAll};
 use crate::{Error, Result};
 
 // ANCHOR: save_step
@@ -60,11 +60,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
 }
 
-// ANCHOR: write_atomic
 /// [`write_atomic`], calling `after` after each [`SaveStep`]. If `after` returns
 /// an error the write stops there and returns it, leaving the files as a crash
 /// at that point would: this is how the tests crash a save at every step.
 pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    after: impl FnMut(SaveStep) -> io::Result<()>,
+) -> Result<()> {
+    write_atomic_in(&StdFs, path, bytes, after)
+}
+
+// ANCHOR: write_atomic
+/// [`write_atomic_with`] on the file system `fs`: the real one ([`StdFs`]),
+/// or in tests a simulated disk that can lose power
+/// ([`SimFs`](crate::simfs::SimFs)).
+pub fn write_atomic_in<F: Fs>(
+    fs: &F,
     path: &Path,
     bytes: &[u8],
     mut after: impl FnMut(SaveStep) -> io::Result<()>,
@@ -77,12 +89,7 @@ pub fn write_atomic_with(
     };
 
     // 1. A fresh temporary file beside the target (truncating a stale one).
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&temp)
-        .map_err(io_err(&temp))?;
+    let mut file = fs.create(&temp).map_err(io_err(&temp))?;
     after(SaveStep::Created).map_err(io_err(&temp))?;
 
     // 2. All the bytes.
@@ -98,11 +105,11 @@ pub fn write_atomic_with(
     after(SaveStep::Synced).map_err(io_err(&temp))?;
 
     // 4. The atomic switch from old to new.
-    fs::rename(&temp, path).map_err(io_err(path))?;
+    fs.rename(&temp, path).map_err(io_err(path))?;
     after(SaveStep::Renamed).map_err(io_err(path))?;
 
     // 5. Make the rename itself durable.
-    sync_dir(&dir)?;
+    fs.sync_dir(&dir).map_err(io_err(&dir))?;
     after(SaveStep::DirSynced).map_err(io_err(&dir))?;
     Ok(())
 }
@@ -127,13 +134,5 @@ pub fn parent_dir(path: &Path) -> PathBuf {
 
 /// Flushes a directory's entries (file creations, renames, removals) to disk.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    // On Unix a directory is opened like a file and fsynced. Windows has no
-    // such call and makes renames durable by other means.
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(dir, e))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    StdFs.sync_dir(dir).map_err(|e| Error::io(dir, e))
 }

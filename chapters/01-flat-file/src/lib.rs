@@ -24,6 +24,8 @@
 //! - [`format`]: the bytes of the file (magic, version, count, records, CRC-32);
 //! - [`codec`]: the one place that knows how a record is encoded (bincode);
 //! - [`atomic`]: replacing a file atomically (temp file, fsync, rename, fsync dir);
+//! - [`fs`]: the few file-system calls a save makes, behind a trait, so that
+//!   [`simfs`], a simulated disk, can lose power under the tests;
 //! - [`store`]: the [`FlatFile`] map that ties them together;
 //! - [`inspect`] and [`hexdump`]: annotated dumps of the bytes, as the book shows them.
 //!
@@ -33,12 +35,14 @@ pub mod atomic;
 pub mod codec;
 mod error;
 pub mod format;
+pub mod fs;
 pub mod hexdump;
 pub mod inspect;
 mod range;
+pub mod simfs;
 pub mod store;
 
-pub use atomic::{SaveStep, write_atomic, write_atomic_with};
+pub use atomic::{SaveStep, write_atomic, write_atomic_in, write_atomic_with};
 pub use error::{Error, Result};
 pub use range::byte_range;
 pub use store::{FlatFile, IfMissing, OpenOptions};

@@ -1,4 +1,4 @@
-//! Replacing a file atomically. **Yours to write: `write_atomic_with`.**
+//! Replacing a file atomically. **Yours to write: `write_atomic_in`.**
 //!
 //! Overwriting a file in place is never safe: a crash halfway leaves half the
 //! new bytes over half the old ones. Instead we write a complete new copy beside
@@ -15,10 +15,10 @@
 //! temporary file a crash may leave behind is named after the target (so it
 //! never accumulates) and is overwritten by the next save.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::fs::{Fs, StdFs, SyncAll};
 use crate::{Error, Result};
 
 /// The steps of an atomic write, in order. [`write_atomic_with`] reports each one
@@ -59,13 +59,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// [`write_atomic`], calling `after` after each [`SaveStep`]. If `after` returns
 /// an error the write stops there and returns it, leaving the files as a crash
 /// at that point would.
-///
-/// Hints: open [`temp_path`] with `create`, `write` and `truncate`; write the
-/// first half of `bytes` (`split_at(bytes.len() / 2)`), report
-/// [`SaveStep::HalfWritten`], write the rest; `sync_all`; `fs::rename`; then
-/// [`sync_dir`] on [`parent_dir`]. Call `after(step)?` after each step (map its
-/// error with [`Error::io`]), and wrap every I/O error with the path it concerns.
 pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    after: impl FnMut(SaveStep) -> io::Result<()>,
+) -> Result<()> {
+    write_atomic_in(&StdFs, path, bytes, after)
+}
+
+/// [`write_atomic_with`] on the file system `fs`: the real one ([`StdFs`]),
+/// or in tests a simulated disk that can lose power
+/// ([`SimFs`](crate::simfs::SimFs)).
+///
+/// Hints: `fs.create` the [`temp_path`] (it truncates a stale one); write the
+/// first half of `bytes` (`split_at(bytes.len() / 2)`), report
+/// [`SaveStep::HalfWritten`], write the rest; `sync_all` the file; `fs.rename`
+/// it over `path`; then `fs.sync_dir` on [`parent_dir`]. Call `after(step)?`
+/// after each step (map its error with [`Error::io`]), and wrap every I/O
+/// error with the path it concerns. Leave out an fsync and the power-loss
+/// tests will tell you which one.
+pub fn write_atomic_in<F: Fs>(
+    fs: &F,
     path: &Path,
     bytes: &[u8],
     mut after: impl FnMut(SaveStep) -> io::Result<()>,
@@ -92,13 +106,5 @@ pub fn parent_dir(path: &Path) -> PathBuf {
 
 /// Flushes a directory's entries (file creations, renames, removals) to disk.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    // On Unix a directory is opened like a file and fsynced. Windows has no
-    // such call and makes renames durable by other means.
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(dir, e))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    StdFs.sync_dir(dir).map_err(|e| Error::io(dir, e))
 }

@@ -29,16 +29,20 @@ pub mod format;
 pub mod codec;
 #[path = "../../../chapters/01-flat-file/src/error.rs"]
 mod error;
+#[path = "../../../chapters/01-flat-file/src/fs.rs"]
+pub mod fs;
 #[path = "../../../chapters/01-flat-file/src/hexdump.rs"]
 pub mod hexdump;
 #[path = "../../../chapters/01-flat-file/src/inspect.rs"]
 pub mod inspect;
 #[path = "../../../chapters/01-flat-file/src/range.rs"]
 mod range;
+#[path = "../../../chapters/01-flat-file/src/simfs.rs"]
+pub mod simfs;
 #[path = "../../../chapters/01-flat-file/src/store.rs"]
 pub mod store;
 
-pub use atomic::{SaveStep, write_atomic, write_atomic_with};
+pub use atomic::{SaveStep, write_atomic, write_atomic_in, write_atomic_with};
 pub use error::{Error, Result};
 pub use range::byte_range;
 pub use store::{FlatFile, IfMissing, OpenOptions, read_map, write_map};

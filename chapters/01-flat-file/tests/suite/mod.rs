@@ -4,11 +4,13 @@
 //!
 //! In the order the book builds things: `format` (encode and decode),
 //! `corruption` (damaged and hostile files), `atomic` (crash at every save step),
+//! `power_loss` (a save on a simulated disk that loses what was not fsynced),
 //! `store` (the map API), `snapshot` (the exact bytes).
 
 mod atomic;
 mod corruption;
 mod format;
+mod power_loss;
 mod snapshot;
 mod store;
 

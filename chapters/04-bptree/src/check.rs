@@ -22,10 +22,14 @@ enum Use {
 
 /// Every problem found in the transaction's snapshot, in the order found.
 /// An empty list means the file is consistent.
+///
+/// Each page is walked once, however many places point at it, so the check
+/// takes time and memory linear in the file's pages even when a damaged
+/// tree reaches its pages along exponentially many paths.
 pub fn check(tx: &ReadTx) -> Vec<String> {
-    let mut checker = Checker {
-        uses: vec![Use::Unseen; tx.meta().pgid as usize],
-        problems: Vec::new(),
+    let mut checker = match Checker::new(tx) {
+        Ok(checker) => checker,
+        Err(e) => return vec![e.to_string()],
     };
     checker.mark(0, Use::Meta);
     checker.mark(1, Use::Meta);
@@ -35,7 +39,11 @@ pub fn check(tx: &ReadTx) -> Vec<String> {
             Ok(page) => {
                 checker.mark_pages(&page, Use::Freelist);
                 match freelist::decode(&page) {
-                    Ok(ids) => ids.into_iter().for_each(|id| checker.mark(id, Use::Free)),
+                    Ok(ids) => {
+                        for id in ids {
+                            checker.mark(id, Use::Free);
+                        }
+                    }
                     Err(e) => checker.problems.push(e.to_string()),
                 }
             }
@@ -63,15 +71,12 @@ pub fn check(tx: &ReadTx) -> Vec<String> {
 /// # Errors
 /// The first problem found, if the trees are damaged.
 pub(crate) fn unreachable(tx: &ReadTx) -> Result<Vec<u64>> {
-    let mut checker = Checker {
-        uses: vec![Use::Unseen; tx.meta().pgid as usize],
-        problems: Vec::new(),
-    };
+    let mut checker = Checker::new(tx)?;
     checker.mark(0, Use::Meta);
     checker.mark(1, Use::Meta);
     checker.bucket(&tx.root(), 0)?;
-    if let Some(problem) = checker.problems.first() {
-        return Err(Error::corrupt(0, problem.clone()));
+    if let Some((page, what)) = checker.first {
+        return Err(Error::corrupt(page, what));
     }
     Ok((0..tx.meta().pgid)
         .filter(|&id| checker.uses[id as usize] == Use::Unseen)
@@ -82,45 +87,96 @@ pub(crate) fn unreachable(tx: &ReadTx) -> Result<Vec<u64>> {
 const MAX_DEPTH: usize = 256;
 
 struct Checker {
+    /// What each page in use is for: one entry per page below the
+    /// high-water mark.
     uses: Vec<Use>,
     problems: Vec<String>,
+    /// The first problem found on a page: the page, and what is wrong.
+    first: Option<(u64, String)>,
 }
 
 impl Checker {
-    fn mark(&mut self, id: u64, usage: Use) {
-        match self.uses.get_mut(id as usize) {
-            None => self
-                .problems
-                .push(format!("page {id}: beyond the high-water mark")),
-            Some(slot) if *slot == Use::Unseen => *slot = usage,
-            Some(slot) => {
-                let what = |u: Use| match u {
-                    Use::Meta => "a meta page",
-                    Use::Freelist => "the freelist",
-                    Use::Free => "free",
-                    Use::Tree => "in a tree",
-                    Use::Unseen => "unseen",
-                };
-                self.problems.push(format!(
-                    "page {id}: {} and also {}",
-                    what(*slot),
-                    what(usage)
-                ));
-            }
-        }
+    /// A checker with every page of `tx` unseen.
+    ///
+    /// # Errors
+    /// A meta that counts more pages than the file holds. Opening the file
+    /// refuses such a meta already; checking again costs nothing and keeps
+    /// a hostile count from ever becoming a huge table.
+    fn new(tx: &ReadTx) -> Result<Checker> {
+        let pgid = tx.meta().pgid;
+        // The last page in use must lie in the file.
+        tx.pages().raw(pgid.saturating_sub(1), 0)?;
+        let len = usize::try_from(pgid)
+            .map_err(|_| Error::corrupt(0, format!("{pgid} pages do not fit in memory")))?;
+        Ok(Checker {
+            uses: vec![Use::Unseen; len],
+            problems: Vec::new(),
+            first: None,
+        })
     }
 
-    fn mark_pages(&mut self, page: &Page<'_>, usage: Use) {
-        for id in page.id..=page.id + u64::from(page.overflow) {
-            self.mark(id, usage);
+    fn problem(&mut self, id: u64, what: String) {
+        self.problems.push(format!("page {id}: {what}"));
+        self.first.get_or_insert((id, what));
+    }
+
+    /// Marks page `id` as used for `usage`, and reports it if it was used
+    /// already. Returns what it was used for before.
+    fn mark(&mut self, id: u64, usage: Use) -> Use {
+        let Some(slot) = usize::try_from(id).ok().and_then(|i| self.uses.get_mut(i)) else {
+            self.problem(id, "beyond the high-water mark".into());
+            return Use::Unseen;
+        };
+        let before = *slot;
+        if before == Use::Unseen {
+            *slot = usage;
+            return before;
         }
+        // Later visits from a tree must see that a tree has been here.
+        if usage == Use::Tree {
+            *slot = Use::Tree;
+        }
+        let what = |u: Use| match u {
+            Use::Meta => "a meta page",
+            Use::Freelist => "the freelist",
+            Use::Free => "free",
+            Use::Tree => "in a tree",
+            Use::Unseen => "unseen",
+        };
+        let problem = if (before, usage) == (Use::Tree, Use::Tree) {
+            "reachable twice".to_string()
+        } else {
+            format!("{} and also {}", what(before), what(usage))
+        };
+        self.problem(id, problem);
+        before
+    }
+
+    /// Marks `page` and its overflow pages as used for `usage`. Returns
+    /// whether the page is new to the trees: a page a tree has reached
+    /// already must not be walked again.
+    fn mark_pages(&mut self, page: &Page<'_>, usage: Use) -> bool {
+        let first = self.mark(page.id, usage);
+        if first == Use::Tree {
+            return false;
+        }
+        for id in (page.id + 1..).take(page.overflow as usize) {
+            // Two overlapping spans: one report is enough, and stopping
+            // keeps the work linear however many spans overlap.
+            if self.mark(id, usage) == Use::Tree {
+                break;
+            }
+        }
+        true
     }
 
     fn bucket(&mut self, bucket: &Bucket<'_>, depth: usize) -> Result<()> {
         let page = match bucket.root_ref() {
             Root::Page(id) => {
                 let page = bucket.pages().page(id)?;
-                self.mark_pages(&page, Use::Tree);
+                if !self.mark_pages(&page, Use::Tree) {
+                    return Ok(());
+                }
                 page
             }
             Root::Inline(page) => page,
@@ -157,22 +213,19 @@ impl Checker {
         for i in 0..count {
             let key = page.key(i)?;
             if previous.is_some_and(|p| p >= key) {
-                self.problems.push(format!(
-                    "page {}: keys out of order at element {i}",
-                    page.id
-                ));
+                self.problem(page.id, format!("keys out of order at element {i}"));
             }
             if i == 0 && low.is_some_and(|l| l != key) {
-                self.problems.push(format!(
-                    "page {}: first key differs from its parent's branch key",
-                    page.id
-                ));
+                self.problem(
+                    page.id,
+                    "first key differs from its parent's branch key".into(),
+                );
             }
             if high.is_some_and(|h| key >= h) {
-                self.problems.push(format!(
-                    "page {}: key at element {i} belongs to a later sibling",
-                    page.id
-                ));
+                self.problem(
+                    page.id,
+                    format!("key at element {i} belongs to a later sibling"),
+                );
             }
             previous = Some(key);
         }
@@ -185,8 +238,9 @@ impl Checker {
                     high
                 };
                 let child = bucket.pages().page(element.child)?;
-                self.mark_pages(&child, Use::Tree);
-                self.tree(bucket, child, Some(element.key), next, depth + 1)?;
+                if self.mark_pages(&child, Use::Tree) {
+                    self.tree(bucket, child, Some(element.key), next, depth + 1)?;
+                }
             }
             return Ok(());
         }

@@ -278,7 +278,8 @@ impl DB {
     ///
     /// # Errors
     /// [`Error::ReadOnly`] on a read-only open; [`Error::Poisoned`] after a
-    /// failed meta write.
+    /// failed meta write; [`Error::Corrupt`] if the file's txid is the
+    /// largest there is.
     pub fn begin_write(&self) -> Result<WriteTx<'_>> {
         if self.options.read_only {
             return Err(Error::ReadOnly);
@@ -296,7 +297,7 @@ impl DB {
         writer
             .freelist
             .release(self.readers.oldest().unwrap_or(meta.txid));
-        Ok(WriteTx::new(self, writer, snapshot, meta))
+        WriteTx::new(self, writer, snapshot, meta)
     }
     // ANCHOR_END: begin_write
 

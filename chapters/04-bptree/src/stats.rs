@@ -59,6 +59,31 @@ impl BucketStats {
     }
 }
 
+/// The pages a walk has counted. Without it, a damaged tree that reaches
+/// its pages along many paths (forty pages can make 2^40) is counted forever.
+struct Seen(Vec<bool>);
+
+impl Seen {
+    fn new(bucket: &Bucket<'_>) -> Result<Seen> {
+        let pgid = bucket.pages().pgid();
+        let len = usize::try_from(pgid)
+            .map_err(|_| Error::corrupt(0, format!("{pgid} pages do not fit in memory")))?;
+        Ok(Seen(vec![false; len]))
+    }
+
+    /// Fails if page `id` has been counted before.
+    fn first_visit(&mut self, id: u64) -> Result<()> {
+        let slot = usize::try_from(id)
+            .ok()
+            .and_then(|i| self.0.get_mut(i))
+            .ok_or_else(|| Error::corrupt(id, "beyond the high-water mark"))?;
+        if std::mem::replace(slot, true) {
+            return Err(Error::corrupt(id, "reachable twice"));
+        }
+        Ok(())
+    }
+}
+
 /// The bytes a branch or leaf page uses: header, elements, keys and values.
 fn in_use(page: &Page<'_>) -> Result<u64> {
     let mut used = HEADER_LEN + ELEMENT_LEN * usize::from(page.count);
@@ -75,13 +100,17 @@ fn in_use(page: &Page<'_>) -> Result<u64> {
 
 impl Bucket<'_> {
     /// Counts this bucket's pages and keys, and those of every bucket in it.
+    ///
+    /// # Errors
+    /// A damaged tree, such as one that reaches a page twice.
     pub fn stats(&self) -> Result<BucketStats> {
         let mut stats = BucketStats::default();
-        self.collect_stats(&mut stats, 0)?;
+        let mut seen = Seen::new(self)?;
+        self.collect_stats(&mut stats, &mut seen, 0)?;
         Ok(stats)
     }
 
-    fn collect_stats(&self, stats: &mut BucketStats, depth: u64) -> Result<()> {
+    fn collect_stats(&self, stats: &mut BucketStats, seen: &mut Seen, depth: u64) -> Result<()> {
         stats.buckets += 1;
         match self.root_ref() {
             Root::Inline(page) => {
@@ -91,18 +120,25 @@ impl Bucket<'_> {
                 stats.depth = stats.depth.max(depth + 1);
                 Ok(())
             }
-            Root::Page(id) => self.page_stats(id, stats, depth + 1),
+            Root::Page(id) => self.page_stats(id, stats, seen, depth + 1),
             Root::Node(_) => Err(Error::corrupt(0, "stats of a write transaction's tree")),
         }
     }
 
-    fn page_stats(&self, id: u64, stats: &mut BucketStats, depth: u64) -> Result<()> {
+    fn page_stats(
+        &self,
+        id: u64,
+        stats: &mut BucketStats,
+        seen: &mut Seen,
+        depth: u64,
+    ) -> Result<()> {
         if depth as usize > MAX_DEPTH {
             return Err(Error::corrupt(
                 id,
                 "deeper than any real file: a page cycle?",
             ));
         }
+        seen.first_visit(id)?;
         let page = self.pages().page(id)?;
         let page_size = self.pages().page_size() as u64;
         let alloc = (u64::from(page.overflow) + 1) * page_size;
@@ -113,7 +149,7 @@ impl Bucket<'_> {
             stats.branch_alloc += alloc;
             stats.branch_inuse += in_use(&page)?;
             for i in 0..usize::from(page.count) {
-                self.page_stats(page.branch(i)?.child, stats, depth + 1)?;
+                self.page_stats(page.branch(i)?.child, stats, seen, depth + 1)?;
             }
             return Ok(());
         }
@@ -129,7 +165,8 @@ impl Bucket<'_> {
             let e = page.leaf(i)?;
             if e.is_bucket() {
                 let mut child = BucketStats::default();
-                self.open_child(e.value)?.collect_stats(&mut child, depth)?;
+                self.open_child(e.value)?
+                    .collect_stats(&mut child, seen, depth)?;
                 stats.add(&child);
             }
         }
@@ -139,7 +176,8 @@ impl Bucket<'_> {
 
 impl fmt::Display for BucketStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let percent = |inuse: u64, alloc: u64| (inuse * 100).checked_div(alloc).unwrap_or(0);
+        let percent =
+            |inuse: u64, alloc: u64| inuse.saturating_mul(100).checked_div(alloc).unwrap_or(0);
         writeln!(
             f,
             "buckets          {} ({} inline, {} bytes)",

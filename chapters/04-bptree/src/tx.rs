@@ -34,9 +34,9 @@ impl<'t> Pages<'t> {
                 format!("page id outside 2..{}", self.pgid),
             ));
         }
-        let start = (id as usize)
-            .checked_mul(self.page_size)
-            .filter(|s| s + HEADER_LEN <= self.bytes.len())
+        let start = self
+            .offset(id)
+            .filter(|&s| self.bytes.len().saturating_sub(s) >= HEADER_LEN)
             .ok_or_else(|| Error::corrupt(id, "page lies past the end of the file"))?;
         let header = Page::parse(id, &self.bytes[start..start + HEADER_LEN])?;
         if header.id != id {
@@ -46,16 +46,15 @@ impl<'t> Pages<'t> {
             ));
         }
         let pages = u64::from(header.overflow) + 1;
-        if id + pages > self.pgid {
+        if id.checked_add(pages).is_none_or(|end| end > self.pgid) {
             return Err(Error::corrupt(
                 id,
                 format!("its {pages} pages run past the high-water mark"),
             ));
         }
-        let end = start + pages as usize * self.page_size;
         let bytes = self
-            .bytes
-            .get(start..end)
+            .offset(pages)
+            .and_then(|len| self.bytes.get(start..start.checked_add(len)?))
             .ok_or_else(|| Error::corrupt(id, "page runs past the end of the file"))?;
         // The header is parsed; only the span of bytes grows.
         Ok(Page { bytes, ..header })
@@ -75,16 +74,29 @@ impl<'t> Pages<'t> {
                 format!("page id outside 0..{}", self.pgid),
             ));
         }
-        let start = id as usize * self.page_size;
-        let end = start + (extra as usize + 1) * self.page_size;
-        self.bytes
-            .get(start..end)
-            .ok_or_else(|| Error::corrupt(id, "page lies past the end of the file"))
+        let past_the_end = || Error::corrupt(id, "page lies past the end of the file");
+        let start = self.offset(id).ok_or_else(past_the_end)?;
+        let end = self
+            .offset(extra + 1)
+            .and_then(|len| start.checked_add(len))
+            .ok_or_else(past_the_end)?;
+        self.bytes.get(start..end).ok_or_else(past_the_end)
+    }
+
+    /// The byte offset of page `id` (or the length of `id` pages), if it
+    /// fits in a `usize`.
+    fn offset(&self, id: u64) -> Option<usize> {
+        usize::try_from(id).ok()?.checked_mul(self.page_size)
     }
 
     /// The page size.
     pub fn page_size(&self) -> usize {
         self.page_size
+    }
+
+    /// The high-water mark: the pages in use are `0..pgid`.
+    pub fn pgid(&self) -> u64 {
+        self.pgid
     }
 }
 

@@ -227,12 +227,24 @@ pub struct WriteTx<'db> {
 }
 
 impl<'db> WriteTx<'db> {
+    /// A write transaction on `snapshot`, whose last commit wrote `meta`.
+    ///
+    /// # Errors
+    /// `meta`'s txid is the largest a u64 holds, so no transaction can
+    /// follow it (only a hostile file says so: a billion commits a second
+    /// would take centuries to get there).
     pub(crate) fn new(
         db: &'db DB,
         mut writer: MutexGuard<'db, Writer>,
         snapshot: Snapshot,
         meta: Meta,
-    ) -> Self {
+    ) -> Result<Self> {
+        let txid = meta.txid.checked_add(1).ok_or_else(|| {
+            Error::corrupt(
+                meta.txid % 2,
+                format!("txid {} leaves no room for another transaction", meta.txid),
+            )
+        })?;
         let freelist = std::mem::take(&mut writer.freelist);
         let root = OpenBucket {
             name: Vec::new(),
@@ -244,11 +256,8 @@ impl<'db> WriteTx<'db> {
             children: HashMap::new(),
             fill_percent: DEFAULT_FILL_PERCENT,
         };
-        let meta = Meta {
-            txid: meta.txid + 1,
-            ..meta
-        };
-        WriteTx {
+        let meta = Meta { txid, ..meta };
+        Ok(WriteTx {
             db,
             writer,
             core: TxCore {
@@ -258,7 +267,7 @@ impl<'db> WriteTx<'db> {
                 buckets: vec![root],
             },
             done: false,
-        }
+        })
     }
 
     /// This transaction's id (one more than the last committed one).
@@ -494,7 +503,10 @@ impl BucketMut<'_> {
 /// A cursor in a write transaction that can delete.
 ///
 /// It remembers its key rather than a path, so deletes under it are safe:
-/// each move seeks again from the root.
+/// each move seeks again from the root. Each move must also go past the key
+/// it remembers: in a damaged file whose tree reaches a page along two
+/// paths, the seek can take one path and the step the other, and a cursor
+/// that trusted them would go round the same keys forever.
 #[derive(Debug)]
 pub struct CursorMut<'tx> {
     tx: &'tx mut TxCore,
@@ -502,6 +514,15 @@ pub struct CursorMut<'tx> {
     at: Option<Vec<u8>>,
     /// The entry at `at` was deleted: `next` returns what follows it.
     deleted: bool,
+}
+
+/// The error for a [`CursorMut`] move that did not go past its key.
+#[cold]
+fn out_of_order() -> Error {
+    Error::corrupt(
+        0,
+        "a cursor step did not move past its key: a page reachable twice?",
+    )
 }
 
 impl CursorMut<'_> {
@@ -544,6 +565,9 @@ impl CursorMut<'_> {
         if !self.deleted && entry.is_some_and(|e| e.key == at.as_slice()) {
             entry = cursor.next()?;
         }
+        if entry.is_some_and(|e| e.key <= at.as_slice()) {
+            return Err(out_of_order());
+        }
         Ok(Self::land(&mut self.at, &mut self.deleted, entry))
     }
 
@@ -557,6 +581,9 @@ impl CursorMut<'_> {
             Some(_) => cursor.prev()?,
             None => cursor.last()?,
         };
+        if entry.is_some_and(|e| e.key >= at.as_slice()) {
+            return Err(out_of_order());
+        }
         Ok(Self::land(&mut self.at, &mut self.deleted, entry))
     }
 

@@ -111,6 +111,35 @@ pub(super) fn root_node<'t>(pages: Pages<'t>, root: Root<'t>) -> Result<NodeRef<
 /// Deeper than any real tree: a deeper path means a page cycle in a damaged file.
 pub(super) const MAX_DEPTH: usize = 64;
 
+/// The first page that the tree at `root` reaches a second time, if any: a
+/// walk that marks every page it steps onto, in time linear in the pages.
+fn page_reached_twice(pages: Pages<'_>, root: Root<'_>) -> Result<Option<u64>> {
+    let table_len = usize::try_from(pages.pgid())
+        .map_err(|_| Error::corrupt(0, "more pages than this machine can count"))?;
+    let mut seen = vec![false; table_len];
+    let mut to_visit = vec![root_node(pages, root)?];
+    while let Some(node) = to_visit.pop() {
+        if let NodeRef::Page(page) = node {
+            // An inline bucket's page is not in the file: its id is 0.
+            if page.id != 0 {
+                let slot = seen
+                    .get_mut(page.id as usize)
+                    .ok_or_else(|| Error::corrupt(page.id, "beyond the high-water mark"))?;
+                if *slot {
+                    return Ok(Some(page.id));
+                }
+                *slot = true;
+            }
+        }
+        if !node.is_leaf() {
+            for i in 0..node.count() {
+                to_visit.push(node.child(i, &pages)?.check()?);
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// An entry a cursor points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry<'t> {
@@ -150,6 +179,21 @@ pub struct Cursor<'t> {
     pub(super) pages: Pages<'t>,
     pub(super) root: Root<'t>,
     pub(super) stack: Vec<(NodeRef<'t>, usize)>,
+    /// Pages pushed so far; see [`Cursor::push`].
+    pushed: u64,
+    /// What the walk of the whole tree found, once `pushed` passed the
+    /// file's page count.
+    tree: TreeCheck,
+}
+
+/// Whether a cursor's tree has been walked to make sure that it reaches no
+/// page twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TreeCheck {
+    NotYet,
+    Passed,
+    /// This page is reachable along two paths.
+    Failed(u64),
 }
 
 impl<'t> Cursor<'t> {
@@ -158,9 +202,20 @@ impl<'t> Cursor<'t> {
             pages,
             root,
             stack: Vec::new(),
+            pushed: 0,
+            tree: TreeCheck::NotYet,
         }
     }
 
+    // ANCHOR: push
+    /// Steps onto `node`, at element `index`.
+    ///
+    /// A walk in one direction steps onto each page of a sound tree once, so
+    /// a cursor that has stepped onto more pages than the file holds has
+    /// either turned round, or is in a damaged file whose tree reaches pages
+    /// along more than one path (forty pages can make 2^40 paths). Then, and
+    /// only once, the whole tree is walked to tell the two apart.
+    #[inline]
     pub(super) fn push(&mut self, node: NodeRef<'t>, index: usize) -> Result<()> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(Error::corrupt(
@@ -168,8 +223,31 @@ impl<'t> Cursor<'t> {
                 "the tree is deeper than any real one: a page cycle?",
             ));
         }
+        if let NodeRef::Page(_) = node {
+            self.pushed += 1;
+            if self.pushed > self.pages.pgid() {
+                self.check_tree()?;
+            }
+        }
         self.stack.push((node.check()?, index));
         Ok(())
+    }
+    // ANCHOR_END: push
+
+    /// Walks the whole tree once (the first time it is called) and fails if
+    /// a page is reachable twice.
+    #[cold]
+    fn check_tree(&mut self) -> Result<()> {
+        if self.tree == TreeCheck::NotYet {
+            self.tree = match page_reached_twice(self.pages, self.root)? {
+                Some(id) => TreeCheck::Failed(id),
+                None => TreeCheck::Passed,
+            };
+        }
+        match self.tree {
+            TreeCheck::Failed(id) => Err(Error::corrupt(id, "reachable twice in one tree")),
+            _ => Ok(()),
+        }
     }
 
     /// The entry at the current position, if it is on an element.

@@ -121,6 +121,30 @@ fn a_cursor_turns_around_at_every_position() {
 }
 
 #[test]
+fn a_cursor_may_turn_round_at_a_leaf_boundary_any_number_of_times() {
+    // Each turn steps onto pages again: many more steps than the file has
+    // pages, which in a sound tree is never mistaken for damage.
+    let (_dir, db, model) = evens();
+    let tx = db.begin_read();
+    let first_leaf = tree_pages(&tx, bucket_root(&tx, &[b"c"]))
+        .into_iter()
+        .find(|p| p.is_leaf)
+        .unwrap();
+    let keys: Vec<&Vec<u8>> = model.keys().collect();
+    let (last_of_one, first_of_next) = (keys[first_leaf.count - 1], keys[first_leaf.count]);
+    let bucket = tx.bucket(b"c").unwrap().unwrap();
+    let mut cursor = bucket.cursor();
+    cursor.seek(last_of_one).unwrap();
+    for _ in 0..10 * tx.meta().pgid {
+        assert_eq!(
+            cursor.next().unwrap().unwrap().key,
+            first_of_next.as_slice()
+        );
+        assert_eq!(cursor.prev().unwrap().unwrap().key, last_of_one.as_slice());
+    }
+}
+
+#[test]
 fn a_read_cursor_seeks_present_and_missing_keys() {
     let (_dir, db, model) = evens();
     let tx = db.begin_read();

@@ -8,7 +8,9 @@ use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use super::{Contents, Rng, assert_consistent, committed, key, small_pages, temp_file, value};
+use super::{
+    Contents, Rng, assert_consistent, committed, key, options, small_pages, temp_file, value,
+};
 use crate::bptree::db::initial_file;
 use crate::bptree::meta::Meta;
 use crate::bptree::{Bucket, DB, Error, Options, Result};
@@ -339,4 +341,210 @@ fn a_page_cycle_is_an_error_not_a_hang() {
         db.update(|tx| tx.delete_bucket(b"a")).is_err()
     });
     assert!(deleted, "deleting the bucket meets a page twice");
+}
+
+/// Page size of [`dag_file`].
+const DAG_PAGE: usize = 4096;
+/// Branch pages in [`dag_file`]'s chain.
+const DAG_LEVELS: u64 = 40;
+
+/// The keys of [`dag_file`]'s leaf: both before the branches' second key,
+/// "b". A write cursor that seeks "ab" again goes down the left path, and
+/// its next step crosses to the right one, back to "a".
+const BEFORE_B: [&[u8]; 2] = [b"a", b"ab"];
+/// Leaf keys from the branches' second key on: seeking "b" again takes the
+/// right path, and a step back crosses to the left one, on to "c".
+const FROM_B: [&[u8]; 2] = [b"b", b"c"];
+
+/// A file whose bucket `dag` has a tree of 40 branch pages (4 to 43), each
+/// with two children, keys "a" and "b", that are both the next page, down to
+/// one leaf (44) holding `keys`: 2^40 paths through 41 pages, which a walk
+/// that never asks whether it has been somewhere before takes forever on.
+/// Page 2 is an empty freelist, which the metas name only `with_freelist`;
+/// without it, opening the file for writing walks the trees to find the
+/// free pages.
+fn dag_file(with_freelist: bool, keys: [&[u8]; 2]) -> Vec<u8> {
+    use super::page::{branch_element, hand_made, leaf_element};
+    let leaf_id = 4 + DAG_LEVELS;
+    let mut file = Vec::new();
+    for txid in 0..2 {
+        let meta = Meta {
+            page_size: DAG_PAGE as u32,
+            flags: 0,
+            root: 3,
+            sequence: 0,
+            freelist: if with_freelist { 2 } else { u64::MAX },
+            pgid: leaf_id + 1,
+            txid,
+        };
+        file.extend_from_slice(&meta.encode());
+    }
+    let mut freelist = vec![0; DAG_PAGE];
+    freelist[0..8].copy_from_slice(&2u64.to_le_bytes());
+    freelist[8..10].copy_from_slice(&0x10u16.to_le_bytes());
+    file.extend_from_slice(&freelist);
+    let mut bucket = [0; 16];
+    bucket[0..8].copy_from_slice(&4u64.to_le_bytes());
+    let root = [leaf_element(1, b"dag", &bucket)];
+    file.extend_from_slice(&hand_made(3, true, &root, DAG_PAGE));
+    for id in 4..leaf_id {
+        let children = [branch_element(b"a", id + 1), branch_element(b"b", id + 1)];
+        file.extend_from_slice(&hand_made(id, false, &children, DAG_PAGE));
+    }
+    let values = [
+        leaf_element(0, keys[0], b"1"),
+        leaf_element(0, keys[1], b"2"),
+    ];
+    file.extend_from_slice(&hand_made(leaf_id, true, &values, DAG_PAGE));
+    file
+}
+
+/// Moves `cursor` from one end of its bucket to the other; the entries seen,
+/// or the first error.
+fn walk_to_the_end(mut cursor: crate::bptree::Cursor<'_>, backwards: bool) -> Result<u64> {
+    let mut entry = if backwards {
+        cursor.last()?
+    } else {
+        cursor.first()?
+    };
+    let mut seen = 0;
+    while entry.is_some() {
+        seen += 1;
+        entry = if backwards {
+            cursor.prev()?
+        } else {
+            cursor.next()?
+        };
+    }
+    Ok(seen)
+}
+
+/// Whether `result` is a corruption error.
+fn is_corrupt<T>(result: &Result<T>) -> bool {
+    matches!(result, Err(Error::Corrupt { .. }))
+}
+
+#[test]
+fn a_cursor_over_pages_reachable_along_many_paths_ends_in_an_error() {
+    let (_dir, path) = write_file(&dag_file(true, BEFORE_B));
+    let walks = within(60, "walking", move || {
+        let db = DB::open(&path, read_only()).unwrap();
+        let tx = db.begin_read();
+        let dag = tx.bucket(b"dag").unwrap().unwrap();
+        let forward = walk_to_the_end(dag.cursor(), false);
+        let backward = walk_to_the_end(dag.cursor(), true);
+        let each = dag.for_each(|_, _| Ok(()));
+        [
+            is_corrupt(&forward),
+            is_corrupt(&backward),
+            is_corrupt(&each),
+        ]
+    });
+    assert_eq!(walks, [true; 3], "forward, backward, for_each");
+}
+
+#[test]
+fn check_reports_a_page_reachable_twice_and_walks_it_once() {
+    let (_dir, path) = write_file(&dag_file(true, BEFORE_B));
+    let problems = within(60, "checking", move || {
+        DB::open(&path, read_only()).unwrap().begin_read().check()
+    });
+    // Each branch's second child is the page its first child already reached.
+    for id in 5..5 + DAG_LEVELS {
+        let twice = format!("page {id}: reachable twice");
+        assert!(problems.contains(&twice), "{twice:?} in {problems:#?}");
+    }
+    // Linear in the pages: a few problems per page at most.
+    assert!(problems.len() < 200, "{} problems", problems.len());
+}
+
+#[test]
+fn stats_of_pages_reachable_twice_are_an_error() {
+    let (_dir, path) = write_file(&dag_file(true, BEFORE_B));
+    let stats = within(60, "counting", move || {
+        let db = DB::open(&path, read_only()).unwrap();
+        let tx = db.begin_read();
+        let stats = tx.bucket(b"dag").unwrap().unwrap().stats();
+        is_corrupt(&stats)
+    });
+    assert!(stats, "stats fail");
+}
+
+#[test]
+fn opening_for_writing_a_file_whose_pages_are_reachable_twice_is_an_error() {
+    // No freelist stored: the writer finds the free pages by walking the trees.
+    let (_dir, path) = write_file(&dag_file(false, BEFORE_B));
+    let opened = within(60, "opening", move || {
+        DB::open(&path, small_pages()).map(|_| ())
+    });
+    assert!(is_corrupt(&opened), "{opened:?}");
+}
+
+/// [`walk_to_the_end`] for a cursor that can delete.
+fn walk_mut_to_the_end(cursor: &mut crate::bptree::CursorMut<'_>, backwards: bool) -> Result<u64> {
+    let mut more = if backwards {
+        cursor.last()?.is_some()
+    } else {
+        cursor.first()?.is_some()
+    };
+    let mut seen = 0;
+    while more {
+        seen += 1;
+        more = if backwards {
+            cursor.prev()?.is_some()
+        } else {
+            cursor.next()?.is_some()
+        };
+    }
+    Ok(seen)
+}
+
+#[test]
+fn write_cursors_over_pages_reachable_twice_end_in_an_error() {
+    let walk = |keys, backwards| {
+        let (dir, path) = write_file(&dag_file(true, keys));
+        within(60, "walking", move || {
+            let _dir = dir;
+            let db = DB::open(&path, small_pages()).unwrap();
+            let mut tx = db.begin_write().unwrap();
+            let mut dag = tx.bucket(b"dag").unwrap().unwrap();
+            let read = walk_to_the_end(dag.cursor(), backwards);
+            let deleting = walk_mut_to_the_end(&mut dag.cursor_mut(), backwards);
+            [is_corrupt(&read), is_corrupt(&deleting)]
+        })
+    };
+    assert_eq!(
+        walk(BEFORE_B, false),
+        [true; 2],
+        "forwards: cursor, cursor_mut"
+    );
+    assert_eq!(
+        walk(FROM_B, true),
+        [true; 2],
+        "backwards: cursor, cursor_mut"
+    );
+}
+
+#[test]
+fn a_txid_with_no_successor_is_an_error_for_writers_only() {
+    let mut bytes = initial_file(4096);
+    edit_metas(&mut bytes, 4096, |m| m.txid = u64::MAX);
+    let (_dir, path) = write_file(&bytes);
+    let db = DB::open(&path, options()).unwrap();
+    db.view(|tx| {
+        assert_eq!(tx.id(), u64::MAX);
+        assert_eq!(tx.check(), Vec::<String>::new());
+        Ok(())
+    })
+    .unwrap();
+    let begun = db.begin_write().map(|_| ());
+    assert!(is_corrupt(&begun), "{begun:?}");
+    let updated = db.update(|tx| tx.create_bucket(b"a").map(|_| ()));
+    assert!(is_corrupt(&updated), "{updated:?}");
+    drop(db);
+    // Without a stored freelist, opening for writing commits one at once.
+    edit_metas(&mut bytes, 4096, |m| m.freelist = u64::MAX);
+    fs::write(&path, &bytes).unwrap();
+    let opened = DB::open(&path, options()).map(|_| ());
+    assert!(is_corrupt(&opened), "{opened:?}");
 }

@@ -10,14 +10,14 @@ use crate::bptree::{DB, Error};
 
 /// One element of a hand-made page: flags (leaf only), key, value (leaf) or
 /// child page id (branch).
-struct Element<'a> {
+pub(super) struct Element<'a> {
     flags: u32,
     key: &'a [u8],
     value: &'a [u8],
     child: u64,
 }
 
-fn leaf_element<'a>(flags: u32, key: &'a [u8], value: &'a [u8]) -> Element<'a> {
+pub(super) fn leaf_element<'a>(flags: u32, key: &'a [u8], value: &'a [u8]) -> Element<'a> {
     Element {
         flags,
         key,
@@ -26,7 +26,7 @@ fn leaf_element<'a>(flags: u32, key: &'a [u8], value: &'a [u8]) -> Element<'a> {
     }
 }
 
-fn branch_element(key: &[u8], child: u64) -> Element<'_> {
+pub(super) fn branch_element(key: &[u8], child: u64) -> Element<'_> {
     Element {
         flags: 0,
         key,
@@ -37,7 +37,7 @@ fn branch_element(key: &[u8], child: u64) -> Element<'_> {
 
 /// A page of `size` bytes laid out as bbolt does: header, packed elements,
 /// then each key (and value) in element order, `pos` counted from the element.
-fn hand_made(id: u64, leaf: bool, elements: &[Element<'_>], size: usize) -> Vec<u8> {
+pub(super) fn hand_made(id: u64, leaf: bool, elements: &[Element<'_>], size: usize) -> Vec<u8> {
     let mut bytes = vec![0u8; size];
     bytes[0..8].copy_from_slice(&id.to_le_bytes());
     let flags: u16 = if leaf { 0x02 } else { 0x01 };

@@ -111,15 +111,19 @@ impl Freelist {
     ///
     /// # Errors
     /// A page that is already free or pending: freeing it twice would let two
-    /// owners allocate it, so the caller must treat this as corruption.
+    /// owners allocate it, so the caller must treat this as corruption. A
+    /// run that goes past the largest page id.
     pub fn free(&mut self, txid: u64, id: u64, pages: u64) -> Result<()> {
-        for page in id..id + pages {
+        let end = id
+            .checked_add(pages)
+            .ok_or_else(|| Error::corrupt(id, format!("a run of {pages} pages has no end")))?;
+        for page in id..end {
             if self.pending_ids.contains(&page) || self.free.binary_search(&page).is_ok() {
                 return Err(Error::corrupt(page, "freed twice"));
             }
         }
-        self.pending.entry(txid).or_default().extend(id..id + pages);
-        self.pending_ids.extend(id..id + pages);
+        self.pending.entry(txid).or_default().extend(id..end);
+        self.pending_ids.extend(id..end);
         Ok(())
     }
 

@@ -88,7 +88,12 @@ impl<'a> Page<'a> {
         );
         // The value follows the key: one bounds check covers both.
         let (key, value) = self
-            .slice(at + pos, ksize.saturating_add(vsize), "key and value", i)?
+            .slice(
+                at.saturating_add(pos),
+                ksize.saturating_add(vsize),
+                "key and value",
+                i,
+            )?
             .split_at(ksize);
         Ok(LeafElement { flags, key, value })
     }
@@ -99,7 +104,7 @@ impl<'a> Page<'a> {
     pub fn branch(&self, i: usize) -> Result<BranchElement<'a>> {
         let (at, e) = self.element(i)?;
         let (pos, ksize, child) = (u32_at(e, 0) as usize, u32_at(e, 4) as usize, u64_at(e, 8));
-        let key = self.slice(at + pos, ksize, "key", i)?;
+        let key = self.slice(at.saturating_add(pos), ksize, "key", i)?;
         Ok(BranchElement { key, child })
     }
 
@@ -113,7 +118,7 @@ impl<'a> Page<'a> {
         } else {
             (u32_at(e, 4), u32_at(e, 8))
         };
-        self.slice(at + pos as usize, ksize as usize, "key", i)
+        self.slice(at.saturating_add(pos as usize), ksize as usize, "key", i)
     }
 
     // ANCHOR: search

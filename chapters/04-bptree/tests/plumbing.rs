@@ -185,6 +185,30 @@ mod meta {
     }
 
     #[test]
+    fn a_hostile_page_count_is_refused_before_anything_is_allocated() {
+        // Checksummed metas claiming 2^50 (or 2^64 - 1) pages in a file of
+        // four: an error at open, never a table of that many pages.
+        for pgid in [1 << 50, u64::MAX] {
+            let mut file = two_metas(4096, [4, 5]);
+            for slot in 0..2 {
+                let at = slot * 4096;
+                let meta = Meta {
+                    pgid,
+                    ..Meta::decode(&file[at..]).unwrap()
+                };
+                file[at..at + 4096].copy_from_slice(&meta.encode());
+            }
+            let reason = choose_meta(&file).unwrap_err();
+            assert!(reason.contains("do not fit"), "{reason}");
+            let (_dir, path) = write_file(&file);
+            for options in [read_only(), crate::bptree::Options::default()] {
+                let opened = DB::open(&path, options);
+                assert!(matches!(opened, Err(Error::Invalid { .. })), "{opened:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_meta_pointing_past_the_file_is_not_chosen() {
         // A meta whose pages are not all in the file cannot be the current
         // state: its transaction never finished writing.
@@ -286,6 +310,18 @@ mod freelist {
         assert_eq!(list.all_ids(), Vec::<u64>::new());
         list.reclaim(40, 2);
         assert_eq!(list.allocate(2), Some(40));
+    }
+
+    #[test]
+    fn freeing_a_run_past_the_largest_page_id_is_an_error() {
+        let mut list = Freelist::default();
+        assert!(
+            list.free(3, u64::MAX, 2).is_err(),
+            "the run's end overflows"
+        );
+        assert_eq!(list.pending_count(), 0);
+        list.free(3, u64::MAX - 1, 1).unwrap();
+        assert_eq!(list.all_ids(), [u64::MAX - 1]);
     }
 
     #[test]

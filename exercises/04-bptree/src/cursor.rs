@@ -12,7 +12,10 @@
 //! the `Cursor` struct with two methods to build on. `Cursor::push` puts a
 //! (node, index) on the stack after checking that the node is a branch or a
 //! leaf and that the stack is not deeper than `MAX_DEPTH` (a damaged file can
-//! make a cycle of pages). `Cursor::current` is the entry under the top of
+//! make a cycle of pages). It also counts the pages the cursor has stood on,
+//! so that a damaged tree whose pages are reachable along many paths ends in
+//! an error rather than an endless walk: put every node on the stack through
+//! it. `Cursor::current` is the entry under the top of
 //! the stack, or `None` when its index is past the end of its leaf. And
 //! `root_node(pages, root)` is the tree's root as a `NodeRef`, checked.
 

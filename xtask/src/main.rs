@@ -11,11 +11,15 @@
 //!   on Go's bbolt 1.3.6 and on strata-bptree and writes the comparison the book includes.
 //! - `cargo xtask schema-vs-dbrs [--quick]` runs strata-schema's benchmarks, which measure db-rs
 //!   0.3 alongside, and writes the comparison the book includes and strata-schema's own table.
+//! - `cargo xtask crash <engine|all> [--runs N] [--seed S]` kills a writing child process at
+//!   random moments and checks that every acknowledged write and every batch survives whole
+//!   (the child is this program again, as the hidden command `crash-child`).
 
 mod bench_report;
 mod book;
 mod book_check;
 mod bptree_vs_bbolt;
+mod crash;
 mod exercises;
 mod figures;
 mod libtest;
@@ -50,6 +54,10 @@ Commands:
                             --quick: 1 s warm-up, 2 s measurement) and write
                             book/src/generated/strata-schema-vs-dbrs.md and
                             book/src/generated/strata-schema-bench.md
+  crash <engine|all> [--runs N] [--seed S]
+                            kill -9 a child writing to the engine (flat-file, wal,
+                            bitcask, bptree, schema) at random moments, N times
+                            (default 100), and check what each reopen holds
 ";
 
 fn main() -> ExitCode {
@@ -83,6 +91,8 @@ fn run(args: &[String]) -> Result<()> {
         Some((command, rest)) if command == "schema-vs-dbrs" => {
             schema_vs_dbrs::run(&root, &schema_vs_dbrs::Options::parse(rest)?)
         }
+        Some((command, rest)) if command == "crash" => crash::run(&crash::Options::parse(rest)?),
+        Some((command, rest)) if command == "crash-child" => crash::child(rest),
         Some((command, _)) if command == "help" || command == "--help" || command == "-h" => {
             print!("{USAGE}");
             Ok(())

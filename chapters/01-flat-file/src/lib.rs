@@ -46,7 +46,7 @@ pub use atomic::{SaveStep, write_atomic, write_atomic_in, write_atomic_with};
 pub use error::{Error, Result};
 pub use range::byte_range;
 pub use store::{FlatFile, IfMissing, OpenOptions};
-pub use store::{read_map, write_map};
+pub use store::{read_map, write_map, write_map_in};
 
 /// The map every chapter-1 file holds: byte keys in order, byte values.
 pub type Map = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;

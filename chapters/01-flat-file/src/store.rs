@@ -28,6 +28,11 @@ pub fn write_map(path: &Path, map: &Map) -> Result<()> {
     atomic::write_atomic(path, &format::encode(map))
 }
 
+/// [`write_map`] on the file system `fs` (see [`Fs`](crate::fs::Fs)).
+pub fn write_map_in<F: crate::fs::Fs>(fs: &F, path: &Path, map: &Map) -> Result<()> {
+    atomic::write_atomic_in(fs, path, &format::encode(map), |_| Ok(()))
+}
+
 /// What [`FlatFile::open_with`] does when the file does not exist.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum IfMissing {

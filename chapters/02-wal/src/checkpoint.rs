@@ -14,8 +14,8 @@
 //! | `OldFilesRemoved`      | new snapshot, new segment             | the new segment |
 
 use std::io;
-use std::path::Path;
 
+use crate::fs::Dir;
 use crate::writer::LogWriter;
 use crate::{Map, Result, segment};
 
@@ -50,7 +50,7 @@ impl CheckpointStep {
 /// `after` is called after each [`CheckpointStep`]; an error from it stops the
 /// checkpoint there (the tests use this to crash at every step).
 pub fn checkpoint(
-    dir: &Path,
+    dir: &Dir,
     log: &mut LogWriter,
     map: &Map,
     last_seq: u64,
@@ -62,7 +62,7 @@ pub fn checkpoint(
 
 /// Steps 1 and 2: records after `last_seq` go to a new segment.
 pub fn new_segment(
-    dir: &Path,
+    dir: &Dir,
     log: &mut LogWriter,
     last_seq: u64,
     after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
@@ -76,7 +76,7 @@ pub fn new_segment(
     //    and already starts at the right number).
     let next = last_seq + 1;
     if !(log.is_empty() && log.first_seq() == next) {
-        *log = LogWriter::create(&segment::segment_path(dir, next), next)?;
+        *log = LogWriter::create(dir, next)?;
     }
     step(dir, after, CheckpointStep::NewSegment)
 }
@@ -84,25 +84,26 @@ pub fn new_segment(
 /// Steps 3 and 4: `map`, the state after record `last_seq`, becomes the
 /// snapshot, and the files it replaces go.
 pub fn save_snapshot(
-    dir: &Path,
+    dir: &Dir,
     map: &Map,
     last_seq: u64,
     after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
 ) -> Result<()> {
     // 3. The map as of `last_seq`, replacing any snapshot of that name atomically.
-    strata_flat_file::write_map(&segment::snapshot_path(dir, last_seq), map)?;
+    let path = segment::snapshot_path(dir.path(), last_seq);
+    strata_flat_file::write_map_in(&dir.fs(), &path, map)?;
     step(dir, after, CheckpointStep::SnapshotWritten)?;
 
     // 4. Older segments and snapshots are now redundant.
     let listing = segment::list(dir)?;
     for (first, path) in &listing.segments {
         if *first <= last_seq {
-            segment::remove_durably(path)?;
+            segment::remove_durably(dir, path)?;
         }
     }
     for (seq, path) in &listing.snapshots {
         if *seq < last_seq {
-            segment::remove_durably(path)?;
+            segment::remove_durably(dir, path)?;
         }
     }
     step(dir, after, CheckpointStep::OldFilesRemoved)
@@ -110,10 +111,10 @@ pub fn save_snapshot(
 
 /// Reports a finished step to `after`.
 fn step(
-    dir: &Path,
+    dir: &Dir,
     after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
     step: CheckpointStep,
 ) -> Result<()> {
-    after(step).map_err(|e| crate::Error::io(dir, e))
+    after(step).map_err(|e| crate::Error::io(dir.path(), e))
 }
 // ANCHOR_END: checkpoint

@@ -33,6 +33,8 @@
 //!   the small `sync` module that swaps std's primitives for loom's);
 //! - [`checkpoint`]: snapshot, new segment, old files removed;
 //! - [`segment`]: the names of the files in a store's directory;
+//! - [`fs`]: the file system those files live on (a simulated one in the
+//!   power-loss tests);
 //! - [`lock`]: one writer per directory;
 //! - [`store`]: the [`Store`] that ties them together;
 //! - [`inspect`]: annotated dumps of a log's bytes, as the book shows them.
@@ -43,6 +45,7 @@ pub mod checkpoint;
 pub mod codec;
 pub mod durability;
 mod error;
+pub mod fs;
 pub mod inspect;
 pub mod lock;
 pub mod op;
@@ -60,7 +63,7 @@ pub use checkpoint::CheckpointStep;
 pub use durability::SyncPolicy;
 pub use error::{Error, Result};
 pub use op::{Batch, Change, Op};
-pub use reader::read_replaying;
+pub use reader::{read_replaying, read_replaying_in};
 pub use recovery::{Damage, RecoveryMode, RecoveryReport, TornTail};
 pub use store::{Create, Options, ReadView, Stats, Store};
 

@@ -5,9 +5,11 @@
 //! is closed or dropped, and by the OS when the process dies: a crash never
 //! leaves a stale lock behind.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fmt::Debug;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use crate::fs::Dir;
 use crate::{Error, Result};
 
 /// The lock file's name.
@@ -19,7 +21,7 @@ const RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(10);
 /// An exclusive lock on a store's directory, held until dropped.
 #[derive(Debug)]
 pub struct DirLock {
-    _file: File,
+    _held: Box<dyn Debug + Send + Sync>,
     path: PathBuf,
 }
 
@@ -27,25 +29,19 @@ impl DirLock {
     // ANCHOR: acquire
     /// Takes the lock on `dir`, or fails with [`Error::Locked`] if it stays
     /// held for about 100 ms.
-    pub fn acquire(dir: &Path) -> Result<Self> {
-        let path = dir.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+    pub fn acquire(dir: &Dir) -> Result<Self> {
+        let path = dir.path().join(LOCK_FILE);
         // A lock just released can look held for an instant: a child process
         // forked by another thread shares our open files until it execs. So a
         // held lock is retried briefly before it counts as another writer's.
         for attempt in 1..=RETRIES {
-            match file.try_lock() {
-                Ok(()) => return Ok(DirLock { _file: file, path }),
-                Err(TryLockError::WouldBlock) if attempt < RETRIES => {
+            match dir.fs().try_lock(&path) {
+                Ok(held) => return Ok(DirLock { _held: held, path }),
+                Err(e) if e.kind() == ErrorKind::WouldBlock && attempt < RETRIES => {
                     std::thread::sleep(RETRY_DELAY)
                 }
-                Err(TryLockError::WouldBlock) => break,
-                Err(TryLockError::Error(e)) => return Err(Error::io(path, e)),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => return Err(Error::io(path, e)),
             }
         }
         Err(Error::Locked { path })

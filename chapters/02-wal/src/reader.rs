@@ -9,10 +9,10 @@
 //! reading: it sees the store as it was when they were opened, plus
 //! whatever records the writer appended to the newest segment meanwhile.
 
-use std::fs::File;
-use std::io::{ErrorKind, Read as _};
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
+use crate::fs::Dir;
 use crate::op::Op;
 use crate::recovery::{RecoveryMode, RecoveryReport};
 use crate::replay::replay as replay_segment;
@@ -22,17 +22,19 @@ use crate::{Error, Map, Result};
 /// The files one reading uses, open: the newest snapshot (its last sequence
 /// number, path and file) and every segment (first sequence number, path
 /// and file), oldest first.
-#[derive(Debug)]
 pub(crate) struct Pinned {
     snapshot: Option<(u64, PathBuf, File)>,
     segments: Vec<(u64, PathBuf, File)>,
 }
 
+/// A file open for reading.
+type File = Box<dyn Read + Send>;
+
 /// Opens the newest snapshot and every segment of `listing`. A file that
 /// is gone (a checkpoint removed it since the listing) is
 /// [`Error::NotFound`].
-pub(crate) fn pin(listing: &Listing) -> Result<Pinned> {
-    let open = |path: &PathBuf| match File::open(path) {
+pub(crate) fn pin(dir: &Dir, listing: &Listing) -> Result<Pinned> {
+    let open = |path: &PathBuf| match dir.fs().open_read(path) {
         Ok(file) => Ok(file),
         Err(e) if e.kind() == ErrorKind::NotFound => Err(Error::NotFound { path: path.clone() }),
         Err(e) => Err(Error::io(path, e)),
@@ -161,14 +163,14 @@ fn read_all(path: &Path, file: &mut File) -> Result<Vec<u8>> {
 /// newest snapshot up to it and the segments that start up to it, which must
 /// end exactly there (a background checkpoint has just moved the log past
 /// it, so they are complete and no longer written).
-pub(crate) fn state_at(dir: &Path, last_seq: u64) -> Result<Map> {
+pub(crate) fn state_at(dir: &Dir, last_seq: u64) -> Result<Map> {
     let mut listing = segment::list(dir)?;
     listing.snapshots.retain(|(seq, _)| *seq <= last_seq);
     listing.segments.retain(|(first, _)| *first <= last_seq);
-    let found = read(pin(&listing)?, RecoveryMode::AbsoluteConsistency, None)?;
+    let found = read(pin(dir, &listing)?, RecoveryMode::AbsoluteConsistency, None)?;
     if found.report.last_seq != last_seq {
         return Err(Error::Corrupt {
-            path: dir.to_path_buf(),
+            path: dir.path().to_path_buf(),
             offset: 0,
             reason: format!(
                 "the log ends at record {}, not {last_seq}",
@@ -198,18 +200,29 @@ const ATTEMPTS: usize = 10;
 pub fn read_replaying(
     dir: impl AsRef<Path>,
     mode: RecoveryMode,
+    replay: impl FnMut(&Op<'_>),
+) -> Result<RecoveryReport> {
+    read_replaying_in(&Dir::new(dir.as_ref()), mode, replay)
+}
+
+/// [`read_replaying`] for a store in `dir`, on whatever file system it is on.
+///
+/// # Errors
+/// As [`read_replaying`].
+pub fn read_replaying_in(
+    dir: &Dir,
+    mode: RecoveryMode,
     mut replay: impl FnMut(&Op<'_>),
 ) -> Result<RecoveryReport> {
-    let dir = dir.as_ref();
-    if !dir.is_dir() {
+    if !dir.fs().is_dir(dir.path()) {
         return Err(Error::NotFound {
-            path: dir.to_path_buf(),
+            path: dir.path().to_path_buf(),
         });
     }
     let mut attempt = 1;
     let files = loop {
         // Nothing has been read yet, so listing again is safe.
-        match pin(&segment::list(dir)?) {
+        match pin(dir, &segment::list(dir)?) {
             Err(Error::NotFound { .. }) if attempt < ATTEMPTS => attempt += 1,
             pinned => break pinned?,
         }

@@ -10,9 +10,9 @@
 //! after the first sequence number it may hold; a snapshot after the last
 //! sequence number it includes.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::fs::Dir;
 use crate::{Error, Result};
 
 const SEGMENT_PREFIX: &str = "wal-";
@@ -50,19 +50,22 @@ pub struct Listing {
 }
 
 /// Lists the store's files in `dir`, ignoring anything else.
-pub fn list(dir: &Path) -> Result<Listing> {
+pub fn list(dir: &Dir) -> Result<Listing> {
     let mut listing = Listing::default();
-    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
+    let entries = dir
+        .fs()
+        .list(dir.path())
+        .map_err(|e| Error::io(dir.path(), e))?;
+    for path in entries {
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
         if let Some(seq) = parse(name, SEGMENT_PREFIX, SEGMENT_SUFFIX) {
-            listing.segments.push((seq, entry.path()));
+            listing.segments.push((seq, path));
         } else if let Some(seq) = parse(name, SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX) {
-            listing.snapshots.push((seq, entry.path()));
+            listing.snapshots.push((seq, path));
         } else if name.starts_with('.') && name.ends_with(".tmp") {
-            listing.temporary.push(entry.path());
+            listing.temporary.push(path);
         }
     }
     listing.segments.sort();
@@ -78,15 +81,15 @@ fn parse(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Removes `path`, then makes the removal durable by syncing its directory.
-pub fn remove_durably(path: &Path) -> Result<()> {
-    fs::remove_file(path).map_err(|e| Error::io(path, e))?;
-    sync_parent(path)
+/// Removes `path` from `dir`, then makes the removal durable by syncing `dir`.
+pub fn remove_durably(dir: &Dir, path: &Path) -> Result<()> {
+    dir.fs().remove_file(path).map_err(|e| Error::io(path, e))?;
+    sync(dir)
 }
 
-/// Syncs the directory holding `path` (after creating, renaming or removing it).
-pub fn sync_parent(path: &Path) -> Result<()> {
-    Ok(strata_flat_file::atomic::sync_dir(
-        &strata_flat_file::atomic::parent_dir(path),
-    )?)
+/// Syncs `dir` (after creating, renaming or removing a file in it).
+pub fn sync(dir: &Dir) -> Result<()> {
+    dir.fs()
+        .sync_dir(dir.path())
+        .map_err(|e| Error::io(dir.path(), e))
 }

@@ -1,15 +1,15 @@
 //! [`Store`]: a sorted map in memory, made durable by a write-ahead log.
 
-use std::fs;
 use std::io;
 use std::ops::RangeBounds;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::durability::GroupCommit;
+use crate::fs::{Dir, LogFile};
 use crate::lock::DirLock;
 use crate::op::{Batch, Op};
 use crate::recovery::{RecoveryMode, RecoveryReport};
@@ -126,10 +126,10 @@ impl Background {
 
 #[derive(Debug)]
 struct Shared {
-    dir: PathBuf,
+    dir: Dir,
     policy: SyncPolicy,
     state: RwLock<State>,
-    commit: GroupCommit,
+    commit: GroupCommit<Box<dyn LogFile>>,
     recovery: RecoveryReport,
     _lock: DirLock,
 }
@@ -154,7 +154,16 @@ impl Store {
     /// damage the recovery mode does not accept; [`Error::Snapshot`] for a
     /// damaged snapshot.
     pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Store> {
-        Store::open_with(dir.as_ref(), options, None)
+        Store::open_with(Dir::new(dir.as_ref()), options, None)
+    }
+
+    /// [`open`](Store::open) for a store in `dir`, on whatever file system
+    /// it is on: the tests open stores on a simulated disk that can lose power.
+    ///
+    /// # Errors
+    /// As [`open`](Store::open).
+    pub fn open_in(dir: &Dir, options: Options) -> Result<Store> {
+        Store::open_with(dir.clone(), options, None)
     }
 
     /// Opens a store that keeps no map, for a caller that keeps the state
@@ -171,23 +180,42 @@ impl Store {
         options: Options,
         mut replay: impl FnMut(&Op<'_>),
     ) -> Result<Store> {
-        Store::open_with(dir.as_ref(), options, Some(&mut replay))
+        Store::open_with(Dir::new(dir.as_ref()), options, Some(&mut replay))
+    }
+
+    /// [`open_replaying`](Store::open_replaying) for a store in `dir`, on
+    /// whatever file system it is on.
+    ///
+    /// # Errors
+    /// As [`open`](Store::open).
+    pub fn open_replaying_in(
+        dir: &Dir,
+        options: Options,
+        mut replay: impl FnMut(&Op<'_>),
+    ) -> Result<Store> {
+        Store::open_with(dir.clone(), options, Some(&mut replay))
     }
 
     fn open_with(
-        dir: &Path,
+        dir: Dir,
         options: Options,
         replay: Option<&mut dyn FnMut(&Op<'_>)>,
     ) -> Result<Store> {
-        let dir = dir.to_path_buf();
+        let (fs, path) = (dir.fs(), dir.path());
         match options.create_if_missing {
-            Create::IfMissing => fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?,
-            Create::Never if !dir.is_dir() => return Err(Error::NotFound { path: dir }),
+            Create::IfMissing => fs.create_dir_all(path).map_err(|e| Error::io(path, e))?,
+            Create::Never if !fs.is_dir(path) => {
+                return Err(Error::NotFound {
+                    path: path.to_path_buf(),
+                });
+            }
             Create::Never => {}
         }
         let lock = DirLock::acquire(&dir)?;
         let (state, recovery) = recover(&dir, options.recovery, replay)?;
-        // Whatever recovery read may still be only in the page cache.
+        // Whatever recovery read may still be only in the page cache, and a
+        // segment it cut back is cut only there: what the store shows from now
+        // on must survive a power cut.
         state.log.sync()?;
         let commit = GroupCommit::new(state.log.sync_handle()?, state.last_seq);
         let shared = Arc::new(Shared {
@@ -216,7 +244,7 @@ impl Store {
 
     /// The store's directory.
     pub fn dir(&self) -> &Path {
-        &self.shared.dir
+        self.shared.dir.path()
     }
 
     /// Sets `key` to `value`: logged, then applied.
@@ -276,7 +304,7 @@ impl Store {
                 Some(seq) if seq < u64::MAX => seq,
                 _ => {
                     return Err(Error::SequenceExhausted {
-                        path: self.shared.dir.clone(),
+                        path: self.shared.dir.path().to_path_buf(),
                     });
                 }
             };
@@ -466,7 +494,7 @@ impl Shared {
     /// sequence number; then fsyncs follow the segment appends go to.
     fn with_log<T>(
         &self,
-        change: impl FnOnce(&Path, &mut LogWriter, &Map, u64) -> Result<T>,
+        change: impl FnOnce(&Dir, &mut LogWriter, &Map, u64) -> Result<T>,
     ) -> Result<T> {
         let mut state = self.state.write().map_err(|_| Error::Poisoned)?;
         if state.poisoned {
@@ -589,40 +617,41 @@ impl Flusher {
 /// Opens the store's files for writing: reads them, then repairs what the
 /// reading found, and continues the log where it ends.
 fn recover(
-    dir: &Path,
+    dir: &Dir,
     mode: RecoveryMode,
     replay: Option<&mut dyn FnMut(&Op<'_>)>,
 ) -> Result<(State, RecoveryReport)> {
     let listing = segment::list(dir)?;
     for temp in &listing.temporary {
         // A snapshot save that crashed midway; the snapshot it was replacing is intact.
-        segment::remove_durably(temp)?;
+        segment::remove_durably(dir, temp)?;
     }
     let keeps_map = replay.is_none();
 
     // 1. Read: the newest snapshot, then every record after it.
-    let found = reader::read(reader::pin(&listing)?, mode, replay)?;
+    let found = reader::read(reader::pin(dir, &listing)?, mode, replay)?;
     let mut report = found.report;
     if report.last_seq == u64::MAX {
         // Only a hostile file gets here (2^64 records cannot be written), and
         // the next record would need a number beyond the last.
         return Err(Error::SequenceExhausted {
-            path: dir.to_path_buf(),
+            path: dir.path().to_path_buf(),
         });
     }
 
     // 2. Now that the mode accepted the log: cut a torn tail (or the damage
     //    a point-in-time recovery stopped at) and drop the later segments.
     if let Some((path, len)) = &found.cut {
-        truncate(path, *len)?;
+        truncate(dir, path, *len)?;
     }
     for later in found.discard {
-        segment::remove_durably(&later)?;
+        segment::remove_durably(dir, &later)?;
         report.discarded_segments.push(later);
     }
 
     // 3. Files a crash during a checkpoint left behind are now redundant.
     remove_obsolete(
+        dir,
         &listing,
         report.snapshot_seq,
         found.active.as_ref().map(|(first, _, _)| *first),
@@ -632,7 +661,7 @@ fn recover(
     let last_seq = report.last_seq;
     let log = match found.active {
         Some((first_seq, path, len)) if first_seq <= last_seq + 1 => {
-            LogWriter::open(&path, first_seq, len)?
+            LogWriter::open(dir, &path, first_seq, len)?
         }
         Some((first_seq, path, _)) => {
             return Err(Error::Corrupt {
@@ -643,7 +672,7 @@ fn recover(
                 ),
             });
         }
-        None => LogWriter::create(&segment::segment_path(dir, last_seq + 1), last_seq + 1)?,
+        None => LogWriter::create(dir, last_seq + 1)?,
     };
     Ok((
         State {
@@ -661,13 +690,14 @@ fn recover(
 /// Removes snapshots older than the one loaded, and segments before the active
 /// one whose records are all in that snapshot.
 fn remove_obsolete(
+    dir: &Dir,
     listing: &segment::Listing,
     snapshot_seq: u64,
     active: Option<u64>,
 ) -> Result<()> {
     for (seq, path) in &listing.snapshots {
         if *seq < snapshot_seq {
-            segment::remove_durably(path)?;
+            segment::remove_durably(dir, path)?;
         }
     }
     // A segment is covered when the segment after it starts no later than the
@@ -676,18 +706,15 @@ fn remove_obsolete(
     for pair in listing.segments.windows(2) {
         let ((_, path), (next_first, _)) = (&pair[0], &pair[1]);
         if *next_first <= active && *next_first <= snapshot_seq + 1 {
-            segment::remove_durably(path)?;
+            segment::remove_durably(dir, path)?;
         }
     }
     Ok(())
 }
 
-/// Cuts a segment back to its intact records, durably.
-fn truncate(path: &Path, len: u64) -> Result<()> {
-    let file = fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    file.set_len(len).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))
+/// Cuts a segment back to its intact records. The cut segment is always the
+/// one appends continue in, which is synced before the store is used: that
+/// makes the cut durable too (a power cut must not bring back the damage).
+fn truncate(dir: &Dir, path: &Path, len: u64) -> Result<()> {
+    dir.fs().set_len(path, len).map_err(|e| Error::io(path, e))
 }

@@ -15,8 +15,8 @@
 //! | `OldFilesRemoved`      | new snapshot, new segment             | the new segment |
 
 use std::io;
-use std::path::Path;
 
+use crate::fs::Dir;
 use crate::writer::LogWriter;
 use crate::{Map, Result, segment};
 
@@ -53,7 +53,7 @@ impl CheckpointStep {
 /// Given: the two halves are yours. A background checkpoint runs them apart
 /// (the first under the store's lock, the second in a thread).
 pub fn checkpoint(
-    dir: &Path,
+    dir: &Dir,
     log: &mut LogWriter,
     map: &Map,
     last_seq: u64,
@@ -68,9 +68,9 @@ pub fn checkpoint(
 /// Hints, calling `step(dir, after, ...)` after each:
 /// 1. `log.sync()`;
 /// 2. unless `log` is empty and already starts at `last_seq + 1`, replace it with
-///    `LogWriter::create(&segment::segment_path(dir, last_seq + 1), last_seq + 1)`.
+///    `LogWriter::create(dir, last_seq + 1)`.
 pub fn new_segment(
-    dir: &Path,
+    dir: &Dir,
     log: &mut LogWriter,
     last_seq: u64,
     after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
@@ -82,11 +82,12 @@ pub fn new_segment(
 /// snapshot, and the files it replaces go.
 ///
 /// Hints, calling `step(dir, after, ...)` after each:
-/// 3. `strata_flat_file::write_map(&segment::snapshot_path(dir, last_seq), map)`;
-/// 4. with `segment::list(dir)`, remove (`segment::remove_durably`) segments that
+/// 3. `strata_flat_file::write_map_in(&dir.fs(), &segment::snapshot_path(dir.path(), last_seq), map)`
+///    (through the directory's file system, so the power-loss tests see it);
+/// 4. with `segment::list(dir)`, remove (`segment::remove_durably(dir, path)`) segments that
 ///    start at or before `last_seq` and snapshots older than `last_seq`.
 pub fn save_snapshot(
-    dir: &Path,
+    dir: &Dir,
     map: &Map,
     last_seq: u64,
     after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
@@ -96,9 +97,9 @@ pub fn save_snapshot(
 
 /// Reports a finished step to `after`. Given.
 fn step(
-    dir: &Path,
+    dir: &Dir,
     after: &mut dyn FnMut(CheckpointStep) -> io::Result<()>,
     step: CheckpointStep,
 ) -> Result<()> {
-    after(step).map_err(|e| crate::Error::io(dir, e))
+    after(step).map_err(|e| crate::Error::io(dir.path(), e))
 }

@@ -41,6 +41,8 @@ pub mod codec;
 pub mod durability;
 #[path = "../../../chapters/02-wal/src/error.rs"]
 mod error;
+#[path = "../../../chapters/02-wal/src/fs.rs"]
+pub mod fs;
 #[path = "../../../chapters/02-wal/src/inspect.rs"]
 pub mod inspect;
 #[path = "../../../chapters/02-wal/src/lock.rs"]
@@ -64,7 +66,7 @@ pub use checkpoint::CheckpointStep;
 pub use durability::SyncPolicy;
 pub use error::{Error, Result};
 pub use op::{Batch, Change, Op};
-pub use reader::read_replaying;
+pub use reader::{read_replaying, read_replaying_in};
 pub use recovery::{Damage, RecoveryMode, RecoveryReport, TornTail};
 pub use store::{Create, Options, ReadView, Stats, Store};
 

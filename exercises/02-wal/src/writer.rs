@@ -6,10 +6,11 @@
 //! *machine* only after an fsync, which is the sync policy's business
 //! (see [`durability`](crate::durability)), not the writer's.
 
-use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::durability::SyncData;
+use crate::fs::{Dir, LogFile};
 use crate::op::Op;
 use crate::segment;
 use crate::{Error, Result, record};
@@ -17,7 +18,7 @@ use crate::{Error, Result, record};
 /// The open, active log segment.
 #[derive(Debug)]
 pub struct LogWriter {
-    file: File,
+    file: Box<dyn LogFile>,
     path: PathBuf,
     first_seq: u64,
     len: u64,
@@ -25,29 +26,23 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    /// Creates the new, empty segment `path` for records from `first_seq` on,
-    /// and makes its creation durable.
-    pub fn create(path: &Path, first_seq: u64) -> Result<Self> {
-        let file = OpenOptions::new()
-            .create_new(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        segment::sync_parent(path)?;
-        Ok(Self::new(file, path, first_seq, 0))
+    /// Creates the new, empty segment in `dir` for records from `first_seq`
+    /// on, and makes its creation durable.
+    pub fn create(dir: &Dir, first_seq: u64) -> Result<Self> {
+        let path = segment::segment_path(dir.path(), first_seq);
+        let file = (dir.fs().create_new(&path)).map_err(|e| Error::io(&path, e))?;
+        segment::sync(dir)?;
+        Ok(Self::new(file, &path, first_seq, 0))
     }
 
-    /// Opens the existing segment `path` to append after its first `len`
-    /// bytes, which recovery has found valid (and truncated the file to).
-    pub fn open(path: &Path, first_seq: u64, len: u64) -> Result<Self> {
-        let file = OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
+    /// Opens the existing segment `path` in `dir` to append after its first
+    /// `len` bytes, which recovery has found valid (and truncated the file to).
+    pub fn open(dir: &Dir, path: &Path, first_seq: u64, len: u64) -> Result<Self> {
+        let file = (dir.fs().open_append(path)).map_err(|e| Error::io(path, e))?;
         Ok(Self::new(file, path, first_seq, len))
     }
 
-    fn new(file: File, path: &Path, first_seq: u64, len: u64) -> Self {
+    fn new(file: Box<dyn LogFile>, path: &Path, first_seq: u64, len: u64) -> Self {
         LogWriter {
             file,
             path: path.to_path_buf(),
@@ -79,7 +74,7 @@ impl LogWriter {
 
     /// A second handle on the segment, so that group commit can fsync it
     /// without holding the lock that appends need.
-    pub fn sync_handle(&self) -> Result<File> {
+    pub fn sync_handle(&self) -> Result<Box<dyn LogFile>> {
         self.file.try_clone().map_err(|e| Error::io(&self.path, e))
     }
 

@@ -96,9 +96,9 @@ fn a_power_cut_at_any_step_leaves_the_old_file_or_the_new() {
     }
 }
 
-/// A disk may have written any of the unsynced pages before the cut: every
-/// combination of the new file's first pages, at every step, still leaves
-/// exactly the old file or the new.
+/// A disk may have written any of the unsynced pages and names before the
+/// cut: every combination of the new file's first pages and of the changes
+/// to names, at every step, still leaves exactly the old file or the new.
 #[test]
 fn a_power_cut_that_keeps_some_unsynced_pages_leaves_the_old_file_or_the_new() {
     let (old, new) = old_and_new();
@@ -108,7 +108,12 @@ fn a_power_cut_that_keeps_some_unsynced_pages_leaves_the_old_file_or_the_new() {
             disk.put_durable(Path::new(PATH), &old);
             let result = write_atomic_in(&disk, Path::new(PATH), &new, crash_at(step));
             assert!(result.is_err());
-            disk.lose_power_keeping(|_, page| page < 4 && kept & (1 << page) != 0);
+            // The bits of `kept` choose among the first pages and the
+            // first changes to names (the temporary file's creation, the rename).
+            disk.lose_power_keeping(
+                |_, page| page < 4 && kept & (1 << page) != 0,
+                |n| n < 2 && kept & (1 << (n + 2)) != 0,
+            );
             let found = survivor(&disk);
             assert!(
                 found.as_ref() == Ok(&old) || found.as_ref() == Ok(&new),

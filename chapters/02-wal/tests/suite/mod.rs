@@ -5,12 +5,14 @@
 //! In the order the book builds things: `record` (framing), `store` (the API),
 //! `recovery` (torn tails, damage, every truncation), `checkpoint`,
 //! `durability` (sync policies, group commit), `model` (random operations and
-//! crashes against a `BTreeMap`), `reader` (reading beside a writer),
+//! crashes against a `BTreeMap`), `power_loss` (every moment the power could
+//! fail, on a simulated disk), `reader` (reading beside a writer),
 //! `snapshot` (the exact bytes).
 
 mod checkpoint;
 mod durability;
 mod model;
+mod power_loss;
 mod reader;
 mod record;
 mod recovery;

@@ -9,7 +9,7 @@ use std::time::Instant;
 // faster than std's for such small keys.
 use hashbrown::HashMap;
 
-use crate::files::{self, data_path};
+use crate::files::{self, PinnedFile, data_path};
 use crate::keydir::{Keydir, Location, MAX_OFFSET};
 use crate::lock::{Lock, LockKind};
 use crate::options::{Options, SyncStrategy};
@@ -90,7 +90,7 @@ impl Bitcask {
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         let lock = Lock::acquire(&dir, LockKind::Write)?;
-        let mut cask = Bitcask::load(dir, options, true)?;
+        let mut cask = Bitcask::load(dir, options, true, &mut |_| {})?;
         cask.write_lock = Some(lock);
         Ok(cask)
     }
@@ -98,24 +98,44 @@ impl Bitcask {
     /// Opens the cask in `dir` for reading only, beside a writer if there is
     /// one. As in Riak, the files named in the write and merge locks (being
     /// written) are left out.
+    ///
+    /// A merge may run beside the open: the reader still sees one moment of
+    /// the directory (see [`Bitcask::open_read_only_with`]), and keeps reading
+    /// every key after the merge has removed the files it opened.
+    ///
+    /// # Errors
+    /// [`Error::KeptChanging`] if merges changed the files during every one of
+    /// [`MAX_LISTINGS`] tries.
     pub fn open_read_only(dir: impl AsRef<Path>, options: Options) -> Result<Bitcask> {
+        Bitcask::open_read_only_with(dir, options, |_| {})
+    }
+
+    /// [`open_read_only`](Bitcask::open_read_only), calling `hook` at each
+    /// [`OpenStep`] (for tests: the hook can change the directory there, as a
+    /// merge running beside the open would).
+    pub fn open_read_only_with(
+        dir: impl AsRef<Path>,
+        options: Options,
+        mut hook: impl FnMut(OpenStep),
+    ) -> Result<Bitcask> {
         let dir = dir.as_ref().to_path_buf();
         if !dir.is_dir() {
             return Err(Error::NotFound { path: dir });
         }
-        Bitcask::load(dir, options, false)
+        Bitcask::load(dir, options, false, &mut hook)
     }
 
     // ANCHOR: load
-    /// Lists the data files and rebuilds the keydir from them, oldest first.
-    fn load(dir: PathBuf, options: Options, writable: bool) -> Result<Bitcask> {
-        let ids = files::list_data_files(&dir)?;
-        let locked: Vec<PathBuf> = [LockKind::Write, LockKind::Merge]
-            .into_iter()
-            .filter_map(|kind| crate::lock::named_file(&dir, kind))
-            .collect();
+    /// Opens every data file, then rebuilds the keydir from them, oldest first.
+    fn load(
+        dir: PathBuf,
+        options: Options,
+        writable: bool,
+        hook: &mut dyn FnMut(OpenStep),
+    ) -> Result<Bitcask> {
+        let pinned = pin_files(&dir, writable, hook)?;
         let mut cask = Bitcask {
-            max_id: ids.last().copied().unwrap_or(0),
+            max_id: pinned.last().map_or(0, |f| f.id),
             dir,
             options,
             keydir: Keydir::new(),
@@ -127,29 +147,21 @@ impl Bitcask {
             report: OpenReport::default(),
         };
         let mut report = OpenReport::default();
-        for id in ids {
-            let path = data_path(&cask.dir, id);
-            if files::is_pending_delete(&path) {
+        for file in pinned {
+            if file.pending_delete {
                 // A merge finished with this file; a writer removes it.
                 if writable {
-                    files::remove_pair(&cask.dir, id)?;
-                    report.purged.push(id);
+                    files::remove_pair(&cask.dir, file.id)?;
+                    report.purged.push(file.id);
                 }
                 continue;
             }
-            if !writable && locked.iter().any(|l| l.file_name() == path.file_name()) {
-                continue; // being written by another process
-            }
-            let size = fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
-            // Every file found on open is closed: a writer starts a new one.
-            let reader = if size == 0 {
-                Reader::growing(&path)
-            } else {
-                Reader::map(&path)
-            };
+            cask.load_file(&file, &mut report)?;
+            // Every file found on open is closed (a writer starts a new one),
+            // and is read through the handle opened above.
+            let reader = Reader::of_file(file.data, file.size);
             cask.readers
-                .insert(id, reader.map_err(|e| Error::io(&path, e))?);
-            cask.load_file(id, size, &mut report)?;
+                .insert(file.id, reader.map_err(|e| Error::io(&file.path, e))?);
         }
         cask.report = report;
         Ok(cask)
@@ -387,4 +399,80 @@ impl Drop for Bitcask {
             let _ = active.flush();
         }
     }
+}
+
+/// Points in opening a cask where [`Bitcask::open_read_only_with`] calls its hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenStep {
+    /// The data files have been listed.
+    Listed,
+    /// Data file `id` (and its hint) has been opened.
+    Pinned(u32),
+}
+
+/// How many times opening lists the directory before giving up on finding it
+/// the same twice in a row.
+pub const MAX_LISTINGS: u32 = 10;
+
+// ANCHOR: pin_files
+/// Opens every data file in `dir` (oldest first) as one moment of the
+/// directory, leaving out, for a reader, the files the locks name.
+///
+/// A merge may work beside us: create outputs, mark its inputs pending-delete,
+/// remove them. So: list the files, open each, then check that nothing moved
+/// meanwhile (the same files, the same marks, the same files locked). Files
+/// only ever appear with new ids, and marks are only ever added, so if nothing
+/// differs, nothing changed in between. If something did, try again.
+fn pin_files(
+    dir: &Path,
+    writable: bool,
+    hook: &mut dyn FnMut(OpenStep),
+) -> Result<Vec<PinnedFile>> {
+    for _ in 0..MAX_LISTINGS {
+        let locked = locked_files(dir);
+        let ids = files::list_data_files(dir)?;
+        hook(OpenStep::Listed);
+        let mut pinned = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            let Some(file) = PinnedFile::open(dir, id)? else {
+                break; // removed since listed
+            };
+            hook(OpenStep::Pinned(id));
+            pinned.push(file);
+        }
+        if pinned.len() == ids.len() && unchanged(dir, &ids, &locked, &pinned)? {
+            if !writable {
+                // Being written by another process.
+                pinned.retain(|f| !locked.iter().any(|l| l.file_name() == f.path.file_name()));
+            }
+            return Ok(pinned);
+        }
+    }
+    Err(Error::KeptChanging {
+        path: dir.to_path_buf(),
+        tries: MAX_LISTINGS,
+    })
+}
+// ANCHOR_END: pin_files
+
+/// The files the write and merge locks name.
+fn locked_files(dir: &Path) -> Vec<PathBuf> {
+    [LockKind::Write, LockKind::Merge]
+        .into_iter()
+        .filter_map(|kind| crate::lock::named_file(dir, kind))
+        .collect()
+}
+
+/// Whether `dir` still holds the data files `ids`, with the marks and locks
+/// found when they were opened.
+fn unchanged(dir: &Path, ids: &[u32], locked: &[PathBuf], pinned: &[PinnedFile]) -> Result<bool> {
+    if files::list_data_files(dir)? != ids || locked_files(dir) != locked {
+        return Ok(false);
+    }
+    for file in pinned {
+        if file.is_pending_delete_now()? != file.pending_delete {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

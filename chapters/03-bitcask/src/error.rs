@@ -65,6 +65,16 @@ pub enum Error {
     #[error("values starting with \"bitcask_tombstone\" are reserved for deletes")]
     ReservedValue,
 
+    /// Opening found the data files changed (by a merge beside it) every
+    /// time it listed them.
+    #[error("{path}: the data files changed during each of {tries} tries to open them")]
+    KeptChanging {
+        /// The cask's directory.
+        path: PathBuf,
+        /// How many times the files were listed.
+        tries: u32,
+    },
+
     /// A write was attempted on a cask opened read-only.
     #[error("the cask is open read-only")]
     ReadOnly,

@@ -5,7 +5,7 @@
 //! and may have gaps.
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
@@ -46,15 +46,82 @@ pub fn list_data_files(dir: &Path) -> Result<Vec<u32>> {
 /// Whether a file carries Riak's pending-delete mark: the setuid or
 /// other-execute permission bit, set on a merge's inputs before deletion.
 pub fn is_pending_delete(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| has_pending_delete_mark(&m))
+}
+
+/// Whether `metadata` shows the pending-delete mark.
+fn has_pending_delete_mark(metadata: &fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o4001 != 0)
+        metadata.permissions().mode() & 0o4001 != 0
     }
     #[cfg(not(unix))]
     {
-        let _ = path;
+        let _ = metadata;
         false
+    }
+}
+
+// ANCHOR: pinned
+/// A data file (and its hint file) held open while a cask opens. A merge
+/// beside us may remove the files by name; these handles still read them.
+#[derive(Debug)]
+pub struct PinnedFile {
+    /// The file id.
+    pub id: u32,
+    /// The data file's path.
+    pub path: PathBuf,
+    /// The data file.
+    pub data: File,
+    /// Its size when it was opened.
+    pub size: u64,
+    /// Whether it carried the pending-delete mark when it was opened.
+    pub pending_delete: bool,
+    /// The hint file, if there was one.
+    pub hint: Option<File>,
+}
+// ANCHOR_END: pinned
+
+impl PinnedFile {
+    /// Opens data file `id` in `dir` and its hint file; `None` if the data
+    /// file is gone (a merge removed it since it was listed).
+    pub fn open(dir: &Path, id: u32) -> Result<Option<PinnedFile>> {
+        let path = data_path(dir, id);
+        let data = match File::open(&path) {
+            Ok(data) => data,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let metadata = data.metadata().map_err(|e| Error::io(&path, e))?;
+        // A hint that cannot be opened is no hint: the data file is scanned.
+        let hint = File::open(hint_path(dir, id)).ok();
+        Ok(Some(PinnedFile {
+            id,
+            size: metadata.len(),
+            pending_delete: has_pending_delete_mark(&metadata),
+            path,
+            data,
+            hint,
+        }))
+    }
+
+    /// Whether the data file carries the pending-delete mark now.
+    pub fn is_pending_delete_now(&self) -> Result<bool> {
+        let metadata = self.data.metadata().map_err(|e| Error::io(&self.path, e))?;
+        Ok(has_pending_delete_mark(&metadata))
+    }
+
+    /// The hint file's bytes; empty if there is none or it cannot be read.
+    pub fn hint_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        if let Some(mut hint) = self.hint.as_ref() {
+            let read = hint.rewind().and_then(|()| hint.read_to_end(&mut bytes));
+            if read.is_err() {
+                bytes.clear();
+            }
+        }
+        bytes
     }
 }
 

@@ -58,7 +58,7 @@ pub mod reader;
 pub mod scan;
 pub mod writer;
 
-pub use bitcask::{Bitcask, FileStats, OpenReport};
+pub use bitcask::{Bitcask, FileStats, OpenReport, OpenStep};
 pub use error::{Error, Result};
 pub use merge::{MergeReport, MergeStep};
 pub use options::{Clock, MergeTriggers, Options, SyncStrategy};

@@ -7,33 +7,32 @@
 //! applied in file order, so the last entry for a key wins, and a tombstone
 //! removes the key whatever came before.
 
-use std::fs;
-
 use crate::Result;
 use crate::bitcask::{Bitcask, OpenReport};
 use crate::entry;
-use crate::files::{data_path, hint_path};
+use crate::files::PinnedFile;
 use crate::hint;
 use crate::keydir::Location;
 use crate::scan;
 
 impl Bitcask {
     // ANCHOR: load_file
-    /// Applies every entry of data file `id` (of `size` bytes) to the keydir,
-    /// from its hint file if that is valid, else from the data file itself.
-    pub(crate) fn load_file(&mut self, id: u32, size: u64, report: &mut OpenReport) -> Result<()> {
-        let hint_bytes = fs::read(hint_path(&self.dir, id)).unwrap_or_default();
+    /// Applies every entry of the data file `file` to the keydir, from its
+    /// hint file if that is valid, else from the data file itself.
+    pub(crate) fn load_file(&mut self, file: &PinnedFile, report: &mut OpenReport) -> Result<()> {
+        let hint_bytes = file.hint_bytes();
         if let Some(records) = hint::validated(&hint_bytes) {
             report.from_hints += 1;
             for record in hint::records(records) {
                 // Riak's bound, `+ 1` included: a record pointing past the end
                 // of the data file ends this file's hints.
-                if record.offset + u64::from(record.entry_len) > size + 1 {
-                    report.hints_cut_short.push(id);
+                let end = record.offset.checked_add(u64::from(record.entry_len));
+                if end.is_none_or(|end| end > file.size.saturating_add(1)) {
+                    report.hints_cut_short.push(file.id);
                     break;
                 }
                 let location = Location {
-                    file_id: id,
+                    file_id: file.id,
                     offset: record.offset,
                     entry_len: record.entry_len,
                     tstamp: record.tstamp,
@@ -43,9 +42,9 @@ impl Bitcask {
             return Ok(());
         }
         report.scanned += 1;
-        let scanned = scan::scan(&data_path(&self.dir, id), |e| {
+        let scanned = scan::scan_file(&file.data, &file.path, |e| {
             let location = Location {
-                file_id: id,
+                file_id: file.id,
                 offset: e.offset,
                 entry_len: e.entry_len,
                 tstamp: e.tstamp,
@@ -53,9 +52,9 @@ impl Bitcask {
             self.apply(&e.key, location, entry::is_tombstone(&e.value));
             Ok(())
         })?;
-        report.bad_entries += scanned.bad_entries;
+        report.bad_entries = report.bad_entries.saturating_add(scanned.bad_entries);
         if scanned.torn_bytes > 0 {
-            report.torn_tails.push((id, scanned.torn_bytes));
+            report.torn_tails.push((file.id, scanned.torn_bytes));
         }
         Ok(())
     }

@@ -122,9 +122,18 @@ impl Lock {
     /// Records `active` as the file this lock's holder is writing: the new
     /// contents replace the old ones at once, by a rename.
     pub fn set_active(&mut self, active: &Path) -> Result<()> {
+        self.rewrite(Some(active))
+    }
+
+    /// Records that the holder is writing no file (readers may read them all).
+    pub fn clear_active(&mut self) -> Result<()> {
+        self.rewrite(None)
+    }
+
+    fn rewrite(&mut self, active: Option<&Path>) -> Result<()> {
         let _serialised = DirGuard::lock(&self.dir)?;
         let temp = self.dir.join(self.kind.temp_name());
-        write_temp(&temp, &contents(Some(active))).map_err(|e| Error::io(&temp, e))?;
+        write_temp(&temp, &contents(active)).map_err(|e| Error::io(&temp, e))?;
         // A rename replaces the old contents whole: no reader sees a partial lock.
         fs::rename(&temp, &self.path).map_err(|e| Error::io(&self.path, e))
     }

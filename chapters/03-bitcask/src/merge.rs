@@ -5,7 +5,9 @@
 //!
 //! 1. Copy every live entry of the inputs (oldest first, with its original
 //!    tstamp) into new data and hint files with fresh, higher ids; close them
-//!    (hint trailers) and sync them and the directory. A crash here leaves
+//!    (hint trailers) and sync them and the directory, and stop naming an
+//!    output in the merge lock, so that readers may read them all before the
+//!    inputs start to disappear. A crash here leaves
 //!    extra files holding copies: opening loads the inputs, then the copies
 //!    (higher ids win), and sees the same data.
 //! 2. Mark the inputs pending-delete (Riak's other-execute bit), oldest first.
@@ -167,6 +169,9 @@ impl Bitcask {
             done.close()?;
         }
         files::sync_dir(&dir)?;
+        // Every output is complete: readers may read them all from now on,
+        // before the inputs start to disappear.
+        merge_lock.clear_active()?;
         for id in &report.outputs {
             let path = data_path(&dir, *id);
             self.readers

@@ -30,7 +30,21 @@ pub enum Reader {
 impl Reader {
     /// Maps the closed data file at `path`.
     pub fn map(path: &Path) -> io::Result<Reader> {
-        let file = File::open(path)?;
+        Reader::map_file(&File::open(path)?)
+    }
+
+    /// A reader on an open data file of `size` bytes: mapped, unless it is
+    /// empty (an empty file cannot be mapped).
+    pub fn of_file(file: File, size: u64) -> io::Result<Reader> {
+        if size == 0 {
+            Ok(Reader::Growing(file))
+        } else {
+            Reader::map_file(&file)
+        }
+    }
+
+    /// Maps an open, closed-for-writing data file.
+    fn map_file(file: &File) -> io::Result<Reader> {
         // SAFETY: a mapping is only sound while nothing truncates or rewrites
         // the file's mapped bytes. We map only closed data files, which bitcask
         // never rewrites or shrinks: this crate appends only to its active file
@@ -38,7 +52,7 @@ impl Reader {
         // also applies only to its active file, which is locked and which
         // readers leave out. A file removed by a merge stays mapped until the
         // map is dropped (unlinking does not affect existing mappings).
-        let map = unsafe { Mmap::map(&file)? };
+        let map = unsafe { Mmap::map(file)? };
         Ok(Reader::Mapped(map))
     }
 

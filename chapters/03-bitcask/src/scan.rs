@@ -10,7 +10,7 @@
 //! file has left is treated as torn, so a hostile length never allocates.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
 use crate::entry::{self, HEADER_LEN, Header};
@@ -45,12 +45,23 @@ pub struct ScanReport {
     pub abandoned: bool,
 }
 
-// ANCHOR: scan
 /// Calls `visit` for every intact entry of the data file at `path`, in order.
-pub fn scan(path: &Path, mut visit: impl FnMut(ScannedEntry) -> Result<()>) -> Result<ScanReport> {
+pub fn scan(path: &Path, visit: impl FnMut(ScannedEntry) -> Result<()>) -> Result<ScanReport> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    scan_file(&file, path, visit)
+}
+
+// ANCHOR: scan
+/// Calls `visit` for every intact entry of `file` (the data file at `path`),
+/// in order, reading from its start.
+pub fn scan_file(
+    mut file: &File,
+    path: &Path,
+    mut visit: impl FnMut(ScannedEntry) -> Result<()>,
+) -> Result<ScanReport> {
     let io_err = |e| Error::io(path, e);
-    let file = File::open(path).map_err(io_err)?;
     let size = file.metadata().map_err(io_err)?.len();
+    file.rewind().map_err(io_err)?;
     let mut reader = BufReader::with_capacity(256 * 1024, file);
     let mut report = ScanReport::default();
     let mut offset = 0u64;

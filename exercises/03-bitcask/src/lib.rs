@@ -55,7 +55,7 @@ pub mod scan;
 #[path = "../../../chapters/03-bitcask/src/writer.rs"]
 pub mod writer;
 
-pub use bitcask::{Bitcask, FileStats, OpenReport};
+pub use bitcask::{Bitcask, FileStats, OpenReport, OpenStep};
 pub use error::{Error, Result};
 pub use merge::{MergeReport, MergeStep};
 pub use options::{Clock, MergeTriggers, Options, SyncStrategy};

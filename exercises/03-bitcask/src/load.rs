@@ -8,29 +8,29 @@
 //! applied in file order, so the last entry for a key wins, and a tombstone
 //! removes the key whatever came before.
 
-use std::fs;
-
 use crate::Result;
 use crate::bitcask::{Bitcask, OpenReport};
 use crate::entry;
-use crate::files::{data_path, hint_path};
+use crate::files::PinnedFile;
 use crate::hint;
 use crate::keydir::Location;
 use crate::scan;
 
 impl Bitcask {
-    /// Applies every entry of data file `id` (of `size` bytes) to the keydir,
-    /// from its hint file if that is valid, else from the data file itself.
+    /// Applies every entry of the data file `file` to the keydir, from its
+    /// hint file if that is valid, else from the data file itself.
     ///
-    /// Hints: read `hint_path(&self.dir, id)` (a missing file is no hint);
-    /// `hint::validated` gives the records when the trailer is valid. For each
-    /// record from `hint::records`, stop (and note the id in
-    /// `report.hints_cut_short`) when `offset + entry_len > size + 1`; otherwise
-    /// `apply` it. Count `report.from_hints`. Without a valid hint, count
-    /// `report.scanned` and `scan::scan` the data file, applying each entry (a
-    /// tombstone value is `entry::is_tombstone`); add the scan's `bad_entries` and
-    /// record a torn tail in `report.torn_tails`.
-    pub(crate) fn load_file(&mut self, id: u32, size: u64, report: &mut OpenReport) -> Result<()> {
+    /// Hints: `file.hint_bytes()` are the hint file's bytes (empty when there is
+    /// none); `hint::validated` gives the records when the trailer is valid. For
+    /// each record from `hint::records`, stop (and note `file.id` in
+    /// `report.hints_cut_short`) when `offset + entry_len > file.size + 1`,
+    /// computed with `checked_add` and `saturating_add` (the numbers come from a
+    /// file); otherwise `apply` it. Count `report.from_hints`. Without a valid
+    /// hint, count `report.scanned` and scan the data file through its open
+    /// handle, `scan::scan_file(&file.data, &file.path, ...)`, applying each entry
+    /// (a tombstone value is `entry::is_tombstone`); add the scan's `bad_entries`
+    /// and record a torn tail in `report.torn_tails`.
+    pub(crate) fn load_file(&mut self, file: &PinnedFile, report: &mut OpenReport) -> Result<()> {
         todo!("chapter 3, step 3: load a file's entries from its hint if valid, else by scanning")
     }
 

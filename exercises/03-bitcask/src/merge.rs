@@ -6,7 +6,9 @@
 //!
 //! 1. Copy every live entry of the inputs (oldest first, with its original
 //!    tstamp) into new data and hint files with fresh, higher ids; close them
-//!    (hint trailers) and sync them and the directory. A crash here leaves
+//!    (hint trailers) and sync them and the directory, and stop naming an
+//!    output in the merge lock, so that readers may read them all before the
+//!    inputs start to disappear. A crash here leaves
 //!    extra files holding copies: opening loads the inputs, then the copies
 //!    (higher ids win), and sees the same data.
 //! 2. Mark the inputs pending-delete (Riak's other-execute bit), oldest first.
@@ -89,10 +91,12 @@ impl Bitcask {
     /// active file's, sorted; take `Lock::acquire(dir, LockKind::Merge)`. Scan each
     /// input with `scan::scan`: an entry is live when it is not a tombstone, the
     /// keydir points exactly at it, and it has not expired. Copy live entries into
-    /// `FileWriter`s with new ids (`self.max_id += 1`), rolling over at
+    /// `FileWriter`s with new ids (`self.max_id += 1`), naming each in the merge lock
+    /// (`merge_lock.set_active`), rolling over at
     /// `max_file_size`, and remember each key's new location; call
     /// `after(MergeStep::Copying)` after the first copy. Close the outputs, sync the
-    /// directory, map them (`Reader::map`) into `self.readers`, move the keydir (and the stats) to the
+    /// directory, `merge_lock.clear_active()` (readers must not leave out the
+    /// last output once the inputs go), map them (`Reader::map`) into `self.readers`, move the keydir (and the stats) to the
     /// copies, then `after(OutputWritten)`. Mark the inputs oldest first
     /// (`files::mark_pending_delete`, forgetting their readers and stats;
     /// `FirstMarked` after the first, `AllMarked` after all), then remove them

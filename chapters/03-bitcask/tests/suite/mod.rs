@@ -5,14 +5,16 @@
 //! In the order the book builds things: `entry` (the bytes of an entry, down
 //! to Riak's own), `store` (put, get, delete, rollover), `reopen` (rebuilding
 //! the keydir from hints and scans), `crash` (every truncation, every bit
-//! flip), `lock`, `merge`, `model` (random operations against a `BTreeMap`),
-//! `snapshot` (the exact bytes of a tiny directory).
+//! flip), `lock`, `merge`, `readers` (read-only opens beside a merge), `model`
+//! (random operations against a `BTreeMap`), `snapshot` (the exact bytes of a
+//! tiny directory).
 
 mod crash;
 mod entry;
 mod lock;
 mod merge;
 mod model;
+mod readers;
 mod reopen;
 mod snapshot;
 mod store;

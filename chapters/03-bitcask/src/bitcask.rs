@@ -30,6 +30,20 @@ pub struct FileStats {
     pub total_bytes: u64,
 }
 
+impl FileStats {
+    /// Counts one more entry of `entry_len` bytes, `live` or not. (Saturating:
+    /// the counts come from files, and are only ever used as ratios.)
+    pub(crate) fn count(&mut self, entry_len: u32, live: bool) {
+        let len = u64::from(entry_len);
+        self.total_keys = self.total_keys.saturating_add(1);
+        self.total_bytes = self.total_bytes.saturating_add(len);
+        if live {
+            self.live_keys = self.live_keys.saturating_add(1);
+            self.live_bytes = self.live_bytes.saturating_add(len);
+        }
+    }
+}
+
 /// What opening found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenReport {
@@ -226,12 +240,23 @@ impl Bitcask {
     /// Counts a written entry in its file's stats.
     pub(crate) fn count_written(&mut self, location: Location, live: bool) {
         let stats = self.stats.entry(location.file_id).or_default();
-        stats.total_keys += 1;
-        stats.total_bytes += u64::from(location.entry_len);
-        if live {
-            stats.live_keys += 1;
-            stats.live_bytes += u64::from(location.entry_len);
-        }
+        stats.count(location.entry_len, live);
+    }
+
+    /// The id for a new data file: one more than any id seen.
+    ///
+    /// # Errors
+    /// [`Error::OutOfFileIds`] if a file already has the largest id (only a
+    /// directory someone put such a name in can get there).
+    pub(crate) fn next_file_id(&mut self) -> Result<u32> {
+        let next = self
+            .max_id
+            .checked_add(1)
+            .ok_or_else(|| Error::OutOfFileIds {
+                path: data_path(&self.dir, self.max_id),
+            })?;
+        self.max_id = next;
+        Ok(next)
     }
 
     pub(crate) fn active_id(&self) -> u32 {
@@ -268,6 +293,7 @@ impl Bitcask {
 
     /// Closes the active file (if any) and starts the next one.
     fn roll_over(&mut self) -> Result<()> {
+        let id = self.next_file_id()?;
         let had_active = self.active.is_some();
         if let Some(active) = self.active.take() {
             let (id, path) = (active.id(), active.data_path().to_path_buf());
@@ -276,8 +302,7 @@ impl Bitcask {
             self.readers
                 .insert(id, Reader::map(&path).map_err(|e| Error::io(&path, e))?);
         }
-        self.max_id += 1;
-        let writer = FileWriter::create(&self.dir, self.max_id)?;
+        let writer = FileWriter::create(&self.dir, id)?;
         let path = writer.data_path().to_path_buf();
         self.readers.insert(
             writer.id(),
@@ -374,7 +399,8 @@ impl Bitcask {
             let dead_bytes = s.total_bytes - s.live_bytes.min(s.total_bytes);
             Some(id) != self.active.as_ref().map(FileWriter::id)
                 && s.total_keys > 0
-                && (dead_keys * 100 >= u64::from(triggers.frag_merge_trigger) * s.total_keys
+                && (dead_keys.saturating_mul(100)
+                    >= u64::from(triggers.frag_merge_trigger).saturating_mul(s.total_keys)
                     || dead_bytes >= triggers.dead_bytes_merge_trigger)
         })
     }

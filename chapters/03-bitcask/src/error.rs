@@ -65,6 +65,14 @@ pub enum Error {
     #[error("values starting with \"bitcask_tombstone\" are reserved for deletes")]
     ReservedValue,
 
+    /// A data file already has the largest id there is (`u32::MAX`), so no
+    /// newer one can be created.
+    #[error("{path}: the largest file id there is; no data file can come after it")]
+    OutOfFileIds {
+        /// The data file with that id.
+        path: PathBuf,
+    },
+
     /// Opening found the data files changed (by a merge beside it) every
     /// time it listed them.
     #[error("{path}: the data files changed during each of {tries} tries to open them")]

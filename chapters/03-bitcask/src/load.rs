@@ -22,7 +22,7 @@ impl Bitcask {
     pub(crate) fn load_file(&mut self, file: &PinnedFile, report: &mut OpenReport) -> Result<()> {
         let hint_bytes = file.hint_bytes();
         if let Some(records) = hint::validated(&hint_bytes) {
-            report.from_hints += 1;
+            report.from_hints = report.from_hints.saturating_add(1);
             for record in hint::records(records) {
                 // Riak's bound, `+ 1` included: a record pointing past the end
                 // of the data file ends this file's hints.
@@ -41,7 +41,7 @@ impl Bitcask {
             }
             return Ok(());
         }
-        report.scanned += 1;
+        report.scanned = report.scanned.saturating_add(1);
         let scanned = scan::scan_file(&file.data, &file.path, |e| {
             let location = Location {
                 file_id: file.id,

@@ -119,7 +119,8 @@ impl Bitcask {
         let mut moves: Vec<(Vec<u8>, Location)> = Vec::new();
         for &id in &inputs {
             let path = data_path(&dir, id);
-            report.bytes_in += std::fs::metadata(&path).map_or(0, |m| m.len());
+            let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+            report.bytes_in = report.bytes_in.saturating_add(len);
             scan::scan(&path, |e| {
                 let here = Location {
                     file_id: id,
@@ -140,8 +141,7 @@ impl Bitcask {
                     if let Some(done) = output.take() {
                         done.close()?;
                     }
-                    self.max_id += 1;
-                    let writer = FileWriter::create(&dir, self.max_id)?;
+                    let writer = FileWriter::create(&dir, self.next_file_id()?)?;
                     merge_lock.set_active(writer.data_path())?;
                     report.outputs.push(writer.id());
                     output = Some(writer);
@@ -181,11 +181,7 @@ impl Bitcask {
             if let Some(old) = self.keydir.insert(&key, moved) {
                 self.forget(old);
             }
-            let stats = self.stats.entry(moved.file_id).or_default();
-            stats.live_keys += 1;
-            stats.live_bytes += u64::from(moved.entry_len);
-            stats.total_keys += 1;
-            stats.total_bytes += u64::from(moved.entry_len);
+            self.count_written(moved, true);
         }
         step(&mut after, MergeStep::OutputWritten)?;
 

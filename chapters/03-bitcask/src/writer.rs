@@ -117,7 +117,7 @@ impl FileWriter {
     /// The bytes at `offset..offset + len` if they are still in the buffer.
     pub fn buffered(&self, offset: u64, len: u32) -> Option<&[u8]> {
         let start = usize::try_from(offset.checked_sub(self.flushed)?).ok()?;
-        self.data_buf.get(start..start + len as usize)
+        self.data_buf.get(start..start.checked_add(len as usize)?)
     }
 
     /// Hands the buffers to the operating system.

@@ -91,7 +91,7 @@ impl Bitcask {
     /// active file's, sorted; take `Lock::acquire(dir, LockKind::Merge)`. Scan each
     /// input with `scan::scan`: an entry is live when it is not a tombstone, the
     /// keydir points exactly at it, and it has not expired. Copy live entries into
-    /// `FileWriter`s with new ids (`self.max_id += 1`), naming each in the merge lock
+    /// `FileWriter`s with new ids (`self.next_file_id()?`), naming each in the merge lock
     /// (`merge_lock.set_active`), rolling over at
     /// `max_file_size`, and remember each key's new location; call
     /// `after(MergeStep::Copying)` after the first copy. Close the outputs, sync the

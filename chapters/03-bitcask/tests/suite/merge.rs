@@ -4,7 +4,7 @@
 use std::io;
 
 use super::{contents, data_files, open, options};
-use crate::bitcask::{Bitcask, MergeStep, Options};
+use crate::bitcask::{Bitcask, Error, MergeStep, Options};
 
 /// A cask with several files, overwrites and deletes; returns its contents.
 fn fragmented(db: &mut Bitcask) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -201,4 +201,17 @@ fn writes_after_a_failed_merge_win_over_its_finished_outputs() {
         db.get(b"key20").unwrap(),
         Some(b"after the failed merge".to_vec())
     );
+}
+
+#[test]
+fn merging_after_a_file_with_the_largest_id_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = open(dir.path());
+    db.put(b"k", b"v").unwrap();
+    db.close().unwrap();
+    super::store::renumber_only_file(dir.path(), u32::MAX);
+    let mut db = open(dir.path());
+    assert!(matches!(db.merge(), Err(Error::OutOfFileIds { .. })));
+    drop(db);
+    assert_eq!(open(dir.path()).get(b"k").unwrap(), Some(b"v".to_vec()));
 }

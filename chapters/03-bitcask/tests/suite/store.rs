@@ -184,3 +184,34 @@ fn sync_strategies_all_keep_the_data() {
         assert_eq!(open(dir.path()).len(), 50, "{sync:?}");
     }
 }
+
+/// Renames the only data file (and its hint) of a closed cask to id `id`.
+pub fn renumber_only_file(dir: &std::path::Path, id: u32) {
+    for ext in ["data", "hint"] {
+        fs::rename(
+            dir.join(format!("1.bitcask.{ext}")),
+            dir.join(format!("{id}.bitcask.{ext}")),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_file_with_the_largest_id_makes_writes_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = open(dir.path());
+    db.put(b"k", b"v").unwrap();
+    db.close().unwrap();
+    renumber_only_file(dir.path(), u32::MAX);
+    let mut db = open(dir.path());
+    assert_eq!(db.get(b"k").unwrap(), Some(b"v".to_vec()));
+    for attempt in 0..2 {
+        match db.put(b"k2", b"v2") {
+            Err(Error::OutOfFileIds { path }) => {
+                assert!(path.ends_with("4294967295.bitcask.data"), "{path:?}")
+            }
+            other => panic!("attempt {attempt}: want OutOfFileIds, got {other:?}"),
+        }
+    }
+    assert_eq!(db.get(b"k").unwrap(), Some(b"v".to_vec()));
+}

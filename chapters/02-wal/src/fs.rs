@@ -14,7 +14,7 @@ use std::fmt::Debug;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 pub use strata_flat_file::fs::StdFs;
 use strata_flat_file::fs::{Fs, SyncAll};
@@ -79,10 +79,13 @@ pub struct Dir {
     path: PathBuf,
 }
 
+/// The real file system, shared: directories on it compare equal by path.
+static STD_FS: LazyLock<Arc<dyn LogFs>> = LazyLock::new(|| Arc::new(StdFs));
+
 impl Dir {
     /// The directory `path` on the real file system.
     pub fn new(path: impl Into<PathBuf>) -> Dir {
-        Dir::on(Arc::new(StdFs), path)
+        Dir::on(Arc::clone(&STD_FS), path)
     }
 
     /// The directory `path` on `fs`.
@@ -104,6 +107,15 @@ impl Dir {
     }
 }
 // ANCHOR_END: dir
+
+/// Two `Dir`s are equal when they name the same path on the same file system.
+impl PartialEq for Dir {
+    fn eq(&self, other: &Dir) -> bool {
+        self.path == other.path && Arc::ptr_eq(&self.fs, &other.fs)
+    }
+}
+
+impl Eq for Dir {}
 
 /// Chapter 1's atomic save, through a [`LogFs`]: how snapshots are written.
 impl Fs for &dyn LogFs {

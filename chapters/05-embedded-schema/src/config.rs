@@ -3,13 +3,15 @@
 use std::path::PathBuf;
 
 pub use strata_wal::SyncPolicy;
+pub use strata_wal::fs::Dir;
 
 /// How to open a database: see [`Config::in_folder`] and [`Config::in_memory`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// The folder holding the log, or `None` for a database that lives in
-    /// memory only and never touches the disk (for tests).
-    pub folder: Option<PathBuf>,
+    /// The folder holding the log (on the file system it is on: the real
+    /// one, or in tests a simulated disk that can lose power), or `None` for a
+    /// database that lives in memory only and never touches the disk.
+    pub folder: Option<Dir>,
     /// Create the folder if it is missing. Default: `true`.
     pub create: bool,
     /// Read the folder's log without opening it for writing, and refuse
@@ -34,8 +36,13 @@ pub struct Config {
 impl Config {
     /// A database whose log is in `folder`.
     pub fn in_folder(folder: impl Into<PathBuf>) -> Config {
+        Config::in_dir(Dir::new(folder))
+    }
+
+    /// A database whose log is in `dir`, on whatever file system it is on.
+    pub fn in_dir(dir: Dir) -> Config {
         Config {
-            folder: Some(folder.into()),
+            folder: Some(dir),
             create: true,
             read_only: false,
             sync: SyncPolicy::Always,

@@ -58,7 +58,7 @@ pub mod schema;
 pub mod single;
 pub mod table;
 
-pub use config::{Config, SyncPolicy};
+pub use config::{Config, Dir, SyncPolicy};
 pub use error::{Error, Result};
 pub use keyed::{LookupTable, OrderedTable};
 pub use list::List;

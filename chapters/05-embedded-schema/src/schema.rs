@@ -42,7 +42,7 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
         }
     };
     let store = if config.read_only {
-        strata_wal::read_replaying(folder, RecoveryMode::default(), &mut load)?;
+        strata_wal::read_replaying_in(folder, RecoveryMode::default(), &mut load)?;
         None
     } else {
         let create = match config.create {
@@ -50,7 +50,7 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
             false => Create::Never,
         };
         let options = Options::new(config.sync).create(create);
-        Some(Store::open_replaying(folder, options, &mut load)?)
+        Some(Store::open_replaying_in(folder, options, &mut load)?)
     };
     if let Some(e) = failed {
         return Err(e);

@@ -57,7 +57,7 @@ pub mod single;
 #[path = "../../../chapters/05-embedded-schema/src/table.rs"]
 pub mod table;
 
-pub use config::{Config, SyncPolicy};
+pub use config::{Config, Dir, SyncPolicy};
 pub use error::{Error, Result};
 pub use keyed::{LookupTable, OrderedTable};
 pub use list::List;

@@ -41,7 +41,7 @@ use database::{split_key, table};
 /// Hints: make the log, `Log::new(config.read_only, config.compact_above)`,
 /// and the empty tables, `S::create(log.clone())`. A database in memory
 /// (`config.folder` is `None`) is done. Otherwise open chapter 2's store with
-/// `Store::open_replaying(folder, options, |op| ...)`: the options are
+/// `Store::open_replaying_in(folder, options, |op| ...)`: the options are
 /// `Options::new(config.sync).create(..)`, with `Create::IfMissing` or
 /// `Create::Never` as `config.create` says; the closure gets every logged
 /// operation, oldest first, for `replay`. It cannot return an error, so

@@ -7,7 +7,8 @@
 //! reopen shows), `transaction` (one record, or nothing at all), `crash` (every
 //! truncation of a small log), `compaction`, `evolution` (the schema changes
 //! under an existing log), `config` (memory, read-only, the lock, a missing
-//! folder), `model` (random operations against std's collections), `snapshot`
+//! folder), `model` (random operations against std's collections),
+//! `power_loss` (every moment the power could fail, on a simulated disk), `snapshot`
 //! (the exact bytes of a tiny log).
 
 mod compaction;
@@ -15,6 +16,7 @@ mod config;
 mod crash;
 mod evolution;
 mod model;
+mod power_loss;
 mod snapshot;
 mod tables;
 mod transaction;

@@ -114,6 +114,16 @@ impl Disk {
         }
     }
 
+    /// A new, empty file named `path`.
+    fn new_file(&mut self, path: &Path) -> usize {
+        self.files.push(Contents::default());
+        let inode = self.files.len() - 1;
+        self.names.insert(path.to_path_buf(), inode);
+        self.pending
+            .push(NameChange::Create(path.to_path_buf(), inode));
+        inode
+    }
+
     /// Called after every change: keeps a copy while recording.
     fn changed(&mut self) {
         if self.recording {
@@ -208,21 +218,14 @@ impl SimFs {
                 ));
             }
             (Some(&inode), false) => inode,
-            (None, true) => {
-                disk.files.push(Contents::default());
-                let inode = disk.files.len() - 1;
-                disk.names.insert(path.to_path_buf(), inode);
-                disk.pending
-                    .push(NameChange::Create(path.to_path_buf(), inode));
-                inode
-            }
+            (None, true) => disk.new_file(path),
             (None, false) => return Err(not_found(path)),
         };
         disk.changed();
         Ok(SimFile {
+            boot: disk.boots,
             disk: Arc::clone(&self.disk),
             inode,
-            boot: disk.boots,
         })
     }
 
@@ -345,20 +348,13 @@ impl Fs for SimFs {
                 disk.files[inode].data.clear();
                 inode
             }
-            None => {
-                disk.files.push(Contents::default());
-                let inode = disk.files.len() - 1;
-                disk.names.insert(path.to_path_buf(), inode);
-                disk.pending
-                    .push(NameChange::Create(path.to_path_buf(), inode));
-                inode
-            }
+            None => disk.new_file(path),
         };
         disk.changed();
         Ok(SimFile {
+            boot: disk.boots,
             disk: Arc::clone(&self.disk),
             inode,
-            boot: disk.boots,
         })
     }
 

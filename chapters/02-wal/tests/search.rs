@@ -5,7 +5,7 @@ use std::path::Path;
 
 use strata_wal::record;
 use strata_wal::recovery::RecoveryMode;
-use strata_wal::replay::replay;
+use strata_wal::replay::{SegmentReplay, replay};
 use strata_wal::search::{FrameSearch, RangeCrc};
 use strata_wal::{Change, Op};
 
@@ -20,6 +20,18 @@ fn noise(len: usize) -> Vec<u8> {
             state as u8
         })
         .collect()
+}
+
+/// Replays `bytes` as the newest segment: the sequence numbers replayed, and
+/// what the replay found.
+fn replay_all(bytes: &[u8], mode: RecoveryMode) -> (Vec<u64>, SegmentReplay) {
+    let mut seen = Vec::new();
+    let found = replay(Path::new("wal-1.log"), bytes, mode, true, |record| {
+        seen.push(record.seq);
+        Ok(())
+    })
+    .unwrap();
+    (seen, found)
 }
 
 fn frame(seq: u64, key: &[u8], value: &[u8]) -> Vec<u8> {
@@ -89,18 +101,7 @@ fn a_value_of_repeated_lengths_is_searched_in_one_pass() {
     let flip = damaged_at + 1_000;
     bytes[flip] ^= 0x10;
 
-    let mut seen = Vec::new();
-    let found = replay(
-        Path::new("wal-1.log"),
-        &bytes,
-        RecoveryMode::TolerateCorruptedTailRecords,
-        true,
-        |record| {
-            seen.push(record.seq);
-            Ok(())
-        },
-    )
-    .unwrap();
+    let (seen, found) = replay_all(&bytes, RecoveryMode::TolerateCorruptedTailRecords);
     assert_eq!(seen, [1, 2]);
     assert_eq!(found.valid_len, damaged_at as u64);
     let torn = found.torn_tail.expect("nothing valid follows: a torn tail");
@@ -121,18 +122,7 @@ fn a_value_of_repeated_lengths_is_searched_in_one_pass() {
 
     // With an intact record after it, the same damage is found to be mid-log.
     bytes.extend(frame(4, b"c", b"after"));
-    let mut seen = Vec::new();
-    let found = replay(
-        Path::new("wal-1.log"),
-        &bytes,
-        RecoveryMode::SkipAnyCorruptedRecords,
-        true,
-        |record| {
-            seen.push(record.seq);
-            Ok(())
-        },
-    )
-    .unwrap();
+    let (seen, found) = replay_all(&bytes, RecoveryMode::SkipAnyCorruptedRecords);
     assert_eq!(seen, [1, 2, 4]);
     assert_eq!(found.skipped.len(), 1);
     assert!(found.torn_tail.is_none());

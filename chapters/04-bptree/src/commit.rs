@@ -13,11 +13,10 @@
 //! the previous transaction's state, which the other meta page points at. No
 //! log is needed: copy-on-write *is* the recovery mechanism.
 
-use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt;
 
 use crate::db::{DB, Writer};
+use crate::file::DbFile;
 use crate::freelist;
 use crate::meta::NO_FREELIST;
 use crate::node::Node;
@@ -130,7 +129,7 @@ fn write_all(
     // may not be on disk), so the database refuses further writes.
     let meta_result = (|| {
         let offset = (core.meta.txid % 2) * page_size as u64;
-        file.write_all_at(&core.meta.encode(), offset)?;
+        file.write_at(&core.meta.encode(), offset)?;
         after(CommitStep::MetaWritten)?;
         if !db.options().no_sync {
             file.sync_data()?;
@@ -222,7 +221,7 @@ fn spill_buckets(
 /// Grows the file when the high-water mark passes its end, as bbolt does:
 /// to the next power of two from 32 KiB while under 16 MiB, then in 16 MiB
 /// steps, so growth (and remapping) is rare.
-fn grow(file: &File, writer: &mut Writer, pgid: u64, page_size: usize) -> io::Result<()> {
+fn grow(file: &dyn DbFile, writer: &mut Writer, pgid: u64, page_size: usize) -> io::Result<()> {
     const MIN: u64 = 32 << 10;
     const STEP: u64 = 16 << 20;
     let needed = (pgid + 1) * page_size as u64;
@@ -241,14 +240,14 @@ fn grow(file: &File, writer: &mut Writer, pgid: u64, page_size: usize) -> io::Re
 // ANCHOR_END: grow
 
 /// Writes pages in ascending id order, one write per run of adjacent pages.
-fn write_pages(file: &File, pages: &mut [PageBuf], page_size: usize) -> io::Result<()> {
+fn write_pages(file: &dyn DbFile, pages: &mut [PageBuf], page_size: usize) -> io::Result<()> {
     pages.sort_unstable_by_key(|(id, _)| *id);
     let mut run: Vec<u8> = Vec::new();
     let mut run_start = 0;
     for (id, bytes) in pages.iter() {
         let next = run_start + (run.len() / page_size) as u64;
         if !run.is_empty() && *id != next {
-            file.write_all_at(&run, run_start * page_size as u64)?;
+            file.write_at(&run, run_start * page_size as u64)?;
             run.clear();
         }
         if run.is_empty() {
@@ -257,7 +256,7 @@ fn write_pages(file: &File, pages: &mut [PageBuf], page_size: usize) -> io::Resu
         run.extend_from_slice(bytes);
     }
     if !run.is_empty() {
-        file.write_all_at(&run, run_start * page_size as u64)?;
+        file.write_at(&run, run_start * page_size as u64)?;
     }
     Ok(())
 }

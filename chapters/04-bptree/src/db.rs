@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use memmap2::Mmap;
 
 use crate::batch::Batcher;
+use crate::file::DbFile;
 use crate::freelist::{self, Freelist};
 use crate::meta::{Meta, NO_FREELIST};
 use crate::tx::{Pages, ReadTx};
@@ -109,7 +110,7 @@ pub(crate) struct Readers {
     /// The file, and so its lock: a read transaction that outlives its `DB`
     /// keeps the lock, so no writer (in this process or another) can reuse
     /// the pages it reads until it ends.
-    _file: Arc<File>,
+    _file: Arc<dyn DbFile>,
 }
 
 impl Readers {
@@ -142,7 +143,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Debug)]
 pub struct DB {
     path: PathBuf,
-    file: Arc<File>,
+    file: Arc<dyn DbFile>,
     options: Options,
     current: Mutex<Current>,
     writer: Mutex<Writer>,
@@ -161,6 +162,21 @@ impl DB {
     /// [`Error::Invalid`] if neither meta page is valid; [`Error::Corrupt`]
     /// if the freelist is damaged.
     pub fn open(path: impl AsRef<Path>, options: Options) -> Result<DB> {
+        DB::open_with(path, options, |file| Arc::new(file))
+    }
+
+    /// Opens the file at `path` as [`DB::open`] does, then hands it to `wrap`
+    /// and makes every change to it through what `wrap` returns. For tests:
+    /// a wrapper can note down each write and sync, to rebuild what a disk
+    /// would hold had the power failed after any of them (see [`DbFile`]).
+    ///
+    /// # Errors
+    /// As [`DB::open`].
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        options: Options,
+        wrap: impl FnOnce(File) -> Arc<dyn DbFile>,
+    ) -> Result<DB> {
         let path = path.as_ref().to_path_buf();
         let io_err = |e| Error::io(&path, e);
         let file = if options.read_only {
@@ -175,7 +191,8 @@ impl DB {
                 .map_err(io_err)?
         };
         lock_file(&file, &path, options.read_only, options.lock_timeout)?;
-        let mut file_len = file.metadata().map_err(io_err)?.len();
+        let file = wrap(file);
+        let mut file_len = file.size().map_err(io_err)?;
         if file_len == 0 && !options.read_only {
             let page_size = options.page_size;
             if !page_size.is_power_of_two() || !(1024..=65536).contains(&page_size) {
@@ -184,18 +201,19 @@ impl DB {
                     format!("page size {page_size} is not a power of two from 1024 to 65536"),
                 )));
             }
-            use std::os::unix::fs::FileExt;
+            // The first pages, then the file's name: a new file must not
+            // survive a power cut without its contents.
             let initial = initial_file(page_size);
-            file.write_all_at(&initial, 0).map_err(io_err)?;
+            file.write_at(&initial, 0).map_err(io_err)?;
             file.sync_all().map_err(io_err)?;
             let dir = strata_flat_file::atomic::parent_dir(&path);
-            strata_flat_file::atomic::sync_dir(&dir)
-                .map_err(|e| io_err(io::Error::other(e.to_string())))?;
+            file.sync_dir(&dir).map_err(io_err)?;
             file_len = initial.len() as u64;
         }
         let len = usize::try_from(file_len)
             .map_err(|_| io_err(io::Error::other("file too large to map")))?;
-        let map = crate::mmap::map(&file, len.max(options.initial_mmap_size)).map_err(io_err)?;
+        let map =
+            crate::mmap::map(file.file(), len.max(options.initial_mmap_size)).map_err(io_err)?;
         let snapshot = Snapshot {
             map: Arc::new(map),
             len,
@@ -213,7 +231,6 @@ impl DB {
         }
         let persist_freelist =
             !options.read_only && !options.no_freelist_sync && meta.freelist == NO_FREELIST;
-        let file = Arc::new(file);
         let db = DB {
             path,
             file: Arc::clone(&file),
@@ -245,8 +262,8 @@ impl DB {
         &self.options
     }
 
-    pub(crate) fn file(&self) -> &File {
-        &self.file
+    pub(crate) fn file(&self) -> &dyn DbFile {
+        &*self.file
     }
 
     /// The page size.
@@ -321,7 +338,7 @@ impl DB {
             usize::try_from(file_len).map_err(|_| io::Error::other("file too large to map"))?;
         let mut current = lock(&self.current);
         if len > current.snapshot.map.len() {
-            let map = crate::mmap::map(&self.file, len.max(self.options.initial_mmap_size))?;
+            let map = crate::mmap::map(self.file.file(), len.max(self.options.initial_mmap_size))?;
             current.snapshot.map = Arc::new(map);
         }
         current.snapshot.len = len;

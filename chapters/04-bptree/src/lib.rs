@@ -39,6 +39,7 @@
 //! - [`meta`]: the two meta pages and their checksums;
 //! - [`freelist`]: the freelist page, and free pages in memory;
 //! - [`db`]: opening a file, choosing its meta, readers and the writer;
+//! - [`file`]: the calls that change the file, behind a trait tests can wrap;
 //! - [`tx`] and [`cursor`]: read transactions, buckets, cursors;
 //! - [`node`]: pages as editable nodes, written back as bbolt lays them out, and split;
 //! - [`tree`]: a bucket's tree in a write transaction (dirty nodes, put, delete, rebalance);
@@ -55,6 +56,7 @@ pub mod commit;
 pub mod cursor;
 pub mod db;
 mod error;
+pub mod file;
 pub mod freelist;
 pub mod inspect;
 pub mod meta;

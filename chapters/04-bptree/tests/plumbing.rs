@@ -1,6 +1,7 @@
 //! Tests of plumbing the exercise crate (`chapter-04`) shares with this crate
 //! unchanged: the meta pages and the choice between them, the freelist in
-//! memory and its page, opening a truncated file. Nothing here runs code the
+//! memory and its page, opening a truncated file, and the power-loss suite's
+//! recorder (the disk it rebuilds after a cut). Nothing here runs code the
 //! learner writes, so these tests live outside the shared suite, where they
 //! would pass on the exercise's skeleton and prove nothing about it.
 //!
@@ -402,5 +403,125 @@ mod hostile {
                 "cut at {len}"
             );
         }
+    }
+}
+
+#[path = "suite/power_loss/journal.rs"]
+mod journal;
+
+/// The recorder's model of a disk losing power, checked on a bare file.
+mod power_loss {
+    use std::fs::{File, OpenOptions};
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::bptree::file::DbFile;
+    use crate::journal::{Change, DISK_PAGE, Journal};
+
+    fn wrapped(path: &Path, journal: &Journal) -> Arc<dyn DbFile> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .unwrap();
+        journal.wrap()(file)
+    }
+
+    /// A new file: one disk page of 1s, synced and named; then a page of 2s
+    /// over it and a page of 3s after it, unsynced.
+    fn scenario() -> (tempfile::TempDir, Journal) {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::default();
+        let file = wrapped(&dir.path().join("f"), &journal);
+        let page = DISK_PAGE as usize;
+        file.write_at(&vec![1; page], 0).unwrap();
+        file.sync_all().unwrap();
+        file.sync_dir(dir.path()).unwrap();
+        file.write_at(&vec![2; page], 0).unwrap();
+        file.write_at(&vec![3; page], DISK_PAGE).unwrap();
+        (dir, journal)
+    }
+
+    #[test]
+    fn every_call_is_made_for_real_and_noted() {
+        let (dir, journal) = scenario();
+        let on_disk = std::fs::read(dir.path().join("f")).unwrap();
+        let page = DISK_PAGE as usize;
+        assert_eq!(on_disk, [vec![2; page], vec![3; page]].concat());
+        assert_eq!(journal.count(), 5);
+        let kinds: Vec<String> = journal
+            .changes()
+            .iter()
+            .map(|c| match c {
+                Change::Write { offset, bytes } => format!("write {}@{offset}", bytes.len()),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "write 4096@0",
+                "Sync",
+                "DirSync",
+                "write 4096@0",
+                "write 4096@4096"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_file_survives_a_cut_only_once_its_directory_is_synced() {
+        let (_dir, journal) = scenario();
+        assert_eq!(journal.power_cut(0, None), None);
+        assert_eq!(journal.power_cut(2, Some(7)), None, "synced, but not named");
+        assert_eq!(
+            journal.power_cut(3, None),
+            Some(vec![1; DISK_PAGE as usize])
+        );
+    }
+
+    #[test]
+    fn a_cut_loses_everything_unsynced_unless_told_to_keep_some() {
+        let (_dir, journal) = scenario();
+        let page = DISK_PAGE as usize;
+        assert_eq!(journal.power_cut(5, None), Some(vec![1; page]));
+        // Keeping some: each disk page touched since the sync is kept whole
+        // as it is last, or not at all, and the seeds reach every mix.
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 0..64 {
+            let disk = journal.power_cut(5, Some(seed)).unwrap();
+            let first = disk[..page].to_vec();
+            assert!(
+                first == vec![1; page] || first == vec![2; page],
+                "seed {seed}"
+            );
+            let second = &disk[page..];
+            assert!(second.is_empty() || second == vec![3; page], "seed {seed}");
+            seen.insert((first[0], second.is_empty()));
+        }
+        assert_eq!(seen.len(), 4, "every combination of kept pages: {seen:?}");
+    }
+
+    #[test]
+    fn an_unsynced_new_length_may_or_may_not_survive() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::default();
+        let path = dir.path().join("f");
+        File::create(&path).unwrap();
+        std::fs::write(&path, [9; 10]).unwrap();
+        // An existing file: what it holds when wrapped is taken as durable.
+        let file = wrapped(&path, &journal);
+        file.set_len(3 * DISK_PAGE).unwrap();
+        assert_eq!(journal.power_cut(1, None), Some(vec![9; 10]));
+        let lengths: std::collections::BTreeSet<usize> = (0..16)
+            .map(|seed| journal.power_cut(1, Some(seed)).unwrap().len())
+            .collect();
+        assert_eq!(lengths, [10, 3 * DISK_PAGE as usize].into());
+        file.sync_data().unwrap();
+        let mut grown = vec![9; 10];
+        grown.resize(3 * DISK_PAGE as usize, 0);
+        assert_eq!(journal.power_cut(2, None), Some(grown));
     }
 }

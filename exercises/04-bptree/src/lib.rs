@@ -43,6 +43,8 @@ pub mod commit;
 pub mod db;
 #[path = "../../../chapters/04-bptree/src/error.rs"]
 mod error;
+#[path = "../../../chapters/04-bptree/src/file.rs"]
+pub mod file;
 #[path = "../../../chapters/04-bptree/src/freelist.rs"]
 pub mod freelist;
 #[path = "../../../chapters/04-bptree/src/inspect.rs"]

@@ -9,7 +9,8 @@
 //! cursor), `write` (puts, deletes, splits and merges through transactions,
 //! and the errors they return), `buckets` (nested, inline, page-backed,
 //! deleted, sequences), `commit` (a crash at every step of a commit, a torn
-//! meta page), `concurrency` (readers beside the writer, locks, batches),
+//! meta page), `power_loss` (a power cut at every moment of a workload),
+//! `concurrency` (readers beside the writer, locks, batches),
 //! `model` (random operations against a `BTreeMap`), `hostile` (truncated and
 //! bit-flipped files), `snapshot` (the annotated pages of a fresh file).
 //!
@@ -25,6 +26,7 @@ mod meta;
 mod model;
 mod node;
 mod page;
+mod power_loss;
 mod snapshot;
 mod write;
 

@@ -23,6 +23,61 @@ use std::path::Path;
 use strata_flat_file::fs::{Fs, StdFs};
 
 /// The calls the database makes to change its file.
+///
+/// A wrapper must make each call on the same [`File`] that [`DbFile::file`]
+/// returns, as asked and nothing more: the memory map reads what it writes.
+///
+/// A wrapper that counts syncs, opened with [`DB::open_with`](crate::DB::open_with),
+/// shows that a commit costs two:
+///
+/// ```
+/// use std::fs::File;
+/// use std::path::Path;
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use strata_bptree::file::DbFile;
+/// use strata_bptree::{DB, Options};
+///
+/// #[derive(Debug)]
+/// struct CountSyncs(File, Arc<AtomicUsize>);
+///
+/// impl DbFile for CountSyncs {
+///     fn write_at(&self, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+///         self.0.write_at(bytes, offset)
+///     }
+///     fn sync_data(&self) -> std::io::Result<()> {
+///         self.1.fetch_add(1, Ordering::Relaxed);
+///         DbFile::sync_data(&self.0)
+///     }
+///     fn sync_all(&self) -> std::io::Result<()> {
+///         self.1.fetch_add(1, Ordering::Relaxed);
+///         DbFile::sync_all(&self.0)
+///     }
+///     fn set_len(&self, len: u64) -> std::io::Result<()> {
+///         DbFile::set_len(&self.0, len)
+///     }
+///     fn size(&self) -> std::io::Result<u64> {
+///         self.0.size()
+///     }
+///     fn sync_dir(&self, dir: &Path) -> std::io::Result<()> {
+///         self.0.sync_dir(dir)
+///     }
+///     fn file(&self) -> &File {
+///         &self.0
+///     }
+/// }
+///
+/// # let dir = tempfile::tempdir().unwrap();
+/// let syncs = Arc::new(AtomicUsize::new(0));
+/// let counter = Arc::clone(&syncs);
+/// let db = DB::open_with(dir.path().join("my.db"), Options::default(), |file| {
+///     Arc::new(CountSyncs(file, counter))
+/// })?;
+/// let before = syncs.load(Ordering::Relaxed);
+/// db.update(|tx| tx.create_bucket(b"fruit")?.put(b"apple", b"red"))?;
+/// assert_eq!(syncs.load(Ordering::Relaxed) - before, 2);
+/// # Ok::<(), strata_bptree::Error>(())
+/// ```
 pub trait DbFile: Debug + Send + Sync {
     /// Writes all of `bytes` at `offset`, growing the file if they pass its end.
     fn write_at(&self, bytes: &[u8], offset: u64) -> io::Result<()>;

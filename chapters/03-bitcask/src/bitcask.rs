@@ -1,14 +1,15 @@
 //! [`Bitcask`]: the store. The data files are the database; the keydir says
 //! where each key's latest entry is.
 
-use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 // Maps keyed by file id, touched on every write: hashbrown's default hasher is
 // faster than std's for such small keys.
 use hashbrown::HashMap;
 
+use crate::disk::{self, Disk};
 use crate::files::{self, PinnedFile, data_path};
 use crate::keydir::{Keydir, Location, MAX_OFFSET};
 use crate::lock::{Lock, LockKind};
@@ -74,6 +75,8 @@ pub struct OpenReport {
 /// that existed when they opened, except the one being written.
 #[derive(Debug)]
 pub struct Bitcask {
+    /// Every change to the files goes through it.
+    pub(crate) disk: Arc<dyn Disk>,
     pub(crate) dir: PathBuf,
     pub(crate) options: Options,
     pub(crate) keydir: Keydir,
@@ -96,15 +99,25 @@ impl Bitcask {
     /// # Errors
     /// [`Error::Locked`] if a live process has it open for writing.
     pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Bitcask> {
+        Bitcask::open_on(disk::std_disk(), dir, options)
+    }
+
+    /// [`open`](Bitcask::open), making every change to the files through
+    /// `disk` (for tests: a disk that records them; see [`disk`](crate::disk)).
+    pub fn open_on(
+        disk: Arc<dyn Disk>,
+        dir: impl AsRef<Path>,
+        options: Options,
+    ) -> Result<Bitcask> {
         let dir = dir.as_ref().to_path_buf();
         if !dir.is_dir() {
             if !options.create_if_missing {
                 return Err(Error::NotFound { path: dir });
             }
-            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            files::create_dir_durably(&*disk, &dir)?;
         }
-        let lock = Lock::acquire(&dir, LockKind::Write)?;
-        let mut cask = Bitcask::load(dir, options, true, &mut |_| {})?;
+        let lock = Lock::acquire(&disk, &dir, LockKind::Write)?;
+        let mut cask = Bitcask::load(disk, dir, options, true, &mut |_| {})?;
         cask.write_lock = Some(lock);
         Ok(cask)
     }
@@ -136,12 +149,13 @@ impl Bitcask {
         if !dir.is_dir() {
             return Err(Error::NotFound { path: dir });
         }
-        Bitcask::load(dir, options, false, &mut hook)
+        Bitcask::load(disk::std_disk(), dir, options, false, &mut hook)
     }
 
     // ANCHOR: load
     /// Opens every data file, then rebuilds the keydir from them, oldest first.
     fn load(
+        disk: Arc<dyn Disk>,
         dir: PathBuf,
         options: Options,
         writable: bool,
@@ -149,7 +163,9 @@ impl Bitcask {
     ) -> Result<Bitcask> {
         let pinned = pin_files(&dir, writable, hook)?;
         let mut cask = Bitcask {
-            max_id: pinned.last().map_or(0, |f| f.id),
+            // Every id named in the directory is taken, a hint's too.
+            max_id: files::largest_id(&dir)?.max(pinned.last().map_or(0, |f| f.id)),
+            disk,
             dir,
             options,
             keydir: Keydir::new(),
@@ -165,12 +181,21 @@ impl Bitcask {
             if file.pending_delete {
                 // A merge finished with this file; a writer removes it.
                 if writable {
-                    files::remove_pair(&cask.dir, file.id)?;
+                    files::remove_pair(&*cask.disk, &cask.dir, file.id)?;
                     report.purged.push(file.id);
                 }
                 continue;
             }
+            let scanned = report.scanned;
             cask.load_file(&file, &mut report)?;
+            if writable && report.scanned > scanned {
+                // A file without a valid hint was never closed: its writer
+                // crashed, and may have left entries unsynced. They are in the
+                // keydir now, and later writes will be synced: so must they be.
+                cask.disk
+                    .sync_data(&file.data, &file.path)
+                    .map_err(|e| Error::io(&file.path, e))?;
+            }
             // Every file found on open is closed (a writer starts a new one),
             // and is read through the handle opened above.
             let reader = Reader::of_file(file.data, file.size);
@@ -302,7 +327,7 @@ impl Bitcask {
             self.readers
                 .insert(id, Reader::map(&path).map_err(|e| Error::io(&path, e))?);
         }
-        let writer = FileWriter::create(&self.dir, id)?;
+        let writer = FileWriter::create(&self.disk, &self.dir, id)?;
         let path = writer.data_path().to_path_buf();
         self.readers.insert(
             writer.id(),

@@ -8,6 +8,7 @@ use std::fs::{self, File};
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
+use crate::disk::Disk;
 use crate::{Error, Result};
 
 /// The data file with id `id`.
@@ -28,6 +29,31 @@ pub fn data_file_id(name: &str) -> Option<u32> {
         [id, "bitcask", "data"] => id.parse().ok(),
         _ => None,
     }
+}
+
+/// The id in a hint file's name, by the same rule as [`data_file_id`].
+pub fn hint_file_id(name: &str) -> Option<u32> {
+    let pieces: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
+    match pieces.as_slice() {
+        [id, "bitcask", "hint"] => id.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The largest id a data or hint file in `dir` is named with (0 if none).
+/// A hint file can outlive its data file (a power cut may keep one name of
+/// a pair and not the other), and a new file must not take its id.
+pub fn largest_id(dir: &Path) -> Result<u32> {
+    let mut largest = 0;
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let id = name
+            .to_str()
+            .and_then(|name| data_file_id(name).or_else(|| hint_file_id(name)));
+        largest = largest.max(id.unwrap_or(0));
+    }
+    Ok(largest)
 }
 
 /// The data files in `dir`, by ascending id.
@@ -125,30 +151,31 @@ impl PinnedFile {
     }
 }
 
-/// Marks a file pending-delete, as Riak's merge does (other-execute bit).
-pub fn mark_pending_delete(path: &Path) -> Result<()> {
+/// Marks a file pending-delete, as Riak's merge does (other-execute bit), and
+/// syncs the file so that the mark survives a power cut.
+pub fn mark_pending_delete(disk: &dyn Disk, path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(path)
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mode = file
+            .metadata()
             .map_err(|e| Error::io(path, e))?
             .permissions()
             .mode();
-        fs::set_permissions(path, fs::Permissions::from_mode(mode | 0o001))
-            .map_err(|e| Error::io(path, e))?;
-        File::open(path)
-            .and_then(|f| f.sync_all())
+        disk.set_mode(path, mode | 0o001)
+            .and_then(|()| disk.sync_all(&file, path))
             .map_err(|e| Error::io(path, e))?;
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (disk, path);
     Ok(())
 }
 
 /// Removes data file `id` and its hint, if present.
-pub fn remove_pair(dir: &Path, id: u32) -> Result<()> {
+pub fn remove_pair(disk: &dyn Disk, dir: &Path, id: u32) -> Result<()> {
     for path in [hint_path(dir, id), data_path(dir, id)] {
-        match fs::remove_file(&path) {
+        match disk.remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(path, e)),
@@ -158,13 +185,30 @@ pub fn remove_pair(dir: &Path, id: u32) -> Result<()> {
 }
 
 /// Syncs a directory so that file creations and removals in it are durable.
-pub fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(dir, e))?;
-    #[cfg(not(unix))]
-    let _ = dir;
+pub fn sync_dir(disk: &dyn Disk, dir: &Path) -> Result<()> {
+    disk.sync_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// Creates `dir` and any missing parents, each durably: after creating a
+/// directory, its parent is synced, or a power cut could take the new
+/// directory, and every file written into it, away.
+pub fn create_dir_durably(disk: &dyn Disk, dir: &Path) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut next = Some(dir);
+    while let Some(path) = next.filter(|p| !p.as_os_str().is_empty() && !p.is_dir()) {
+        missing.push(path);
+        next = path.parent();
+    }
+    for path in missing.into_iter().rev() {
+        match disk.create_dir(path) {
+            Ok(()) => {}
+            // Created meanwhile by another process: synced all the same.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        sync_dir(disk, parent.unwrap_or(Path::new(".")))?;
+    }
     Ok(())
 }
 

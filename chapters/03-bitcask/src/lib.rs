@@ -33,6 +33,7 @@
 //! - [`writer`]: appending to the active data and hint files;
 //! - [`scan`]: reading a data file back, with Riak's rules for damage;
 //! - [`files`] and [`lock`]: names, pending-delete marks, Riak's lock files;
+//! - [`disk`]: the calls that change files, behind a trait tests can record;
 //! - [`reader`]: reading entries (closed files are memory-mapped);
 //! - [`bitcask`]: the [`Bitcask`] store, opening and plumbing;
 //! - `load`: rebuilding the keydir from hint or data files;
@@ -44,6 +45,7 @@
 
 mod access;
 pub mod bitcask;
+pub mod disk;
 pub mod entry;
 mod error;
 pub mod files;

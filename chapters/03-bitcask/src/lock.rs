@@ -28,11 +28,13 @@
 //!
 //! Readers skip the file a lock names: it is being written.
 
-use std::fs::{self, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::fs;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::disk::Disk;
 use crate::{Error, Result};
 
 /// How long a lock file whose contents do not parse is taken to belong to a
@@ -71,6 +73,7 @@ impl LockKind {
 /// A held lock; dropping it releases it.
 #[derive(Debug)]
 pub struct Lock {
+    disk: Arc<dyn Disk>,
     dir: PathBuf,
     kind: LockKind,
     path: PathBuf,
@@ -82,17 +85,18 @@ impl Lock {
     ///
     /// # Errors
     /// [`Error::Locked`] if a live process holds it.
-    pub fn acquire(dir: &Path, kind: LockKind) -> Result<Lock> {
+    pub fn acquire(disk: &Arc<dyn Disk>, dir: &Path, kind: LockKind) -> Result<Lock> {
         let _serialised = DirGuard::lock(dir)?;
         let path = dir.join(kind.file_name());
         // Whoever wrote this temporary file crashed: nobody else can be
         // writing one while we hold the directory.
-        remove_if_present(&dir.join(kind.temp_name()))?;
+        remove_if_present(&**disk, &dir.join(kind.temp_name()))?;
         // Two tries: the second after removing a stale lock.
         for _ in 0..2 {
-            match create_with(dir, kind, &contents(None)) {
+            match create_with(&**disk, dir, kind, &contents(None)) {
                 Ok(()) => {
                     return Ok(Lock {
+                        disk: Arc::clone(disk),
                         dir: dir.to_path_buf(),
                         kind,
                         path,
@@ -106,7 +110,7 @@ impl Lock {
                             holder: holder.trim_end().to_string(),
                         });
                     }
-                    remove_if_present(&path)?;
+                    remove_if_present(&**disk, &path)?;
                 }
                 Err(e) => return Err(Error::io(path, e)),
             }
@@ -133,15 +137,17 @@ impl Lock {
     fn rewrite(&mut self, active: Option<&Path>) -> Result<()> {
         let _serialised = DirGuard::lock(&self.dir)?;
         let temp = self.dir.join(self.kind.temp_name());
-        write_temp(&temp, &contents(active)).map_err(|e| Error::io(&temp, e))?;
+        write_temp(&*self.disk, &temp, &contents(active)).map_err(|e| Error::io(&temp, e))?;
         // A rename replaces the old contents whole: no reader sees a partial lock.
-        fs::rename(&temp, &self.path).map_err(|e| Error::io(&self.path, e))
+        self.disk
+            .rename(&temp, &self.path)
+            .map_err(|e| Error::io(&self.path, e))
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+        let _ = self.disk.remove_file(&self.path);
     }
 }
 
@@ -155,35 +161,35 @@ fn contents(active: Option<&Path>) -> String {
 
 /// Creates the lock file of `kind` holding `text`, or fails with
 /// `AlreadyExists`: the contents are complete before the name appears.
-fn create_with(dir: &Path, kind: LockKind, text: &str) -> std::io::Result<()> {
+fn create_with(disk: &dyn Disk, dir: &Path, kind: LockKind, text: &str) -> std::io::Result<()> {
     let temp = dir.join(kind.temp_name());
-    write_temp(&temp, text)?;
-    let linked = fs::hard_link(&temp, dir.join(kind.file_name()));
+    write_temp(disk, &temp, text)?;
+    let linked = disk.hard_link(&temp, &dir.join(kind.file_name()));
     // The lock (if linked) keeps the contents. Should removing the temporary
     // name fail, the next acquirer removes it. (The directory is not synced:
     // a lock need not outlive the machine, whose processes all die with it.)
-    let _ = fs::remove_file(&temp);
+    let _ = disk.remove_file(&temp);
     linked
 }
 
-/// Writes `text` into a new file at `temp` (mode 0600, as Riak's locks) and syncs it.
-fn write_temp(temp: &Path, text: &str) -> std::io::Result<()> {
+/// Writes `text` into a new file at `temp` (mode 0600, as Riak's locks) and
+/// syncs it. The holder needs no sync (a power cut kills it), but the next
+/// opener does: a name made durable by a later directory sync, over contents
+/// that were not, is an empty lock, which keeps every writer out for
+/// [`UNPARSED_GRACE`].
+fn write_temp(disk: &dyn Disk, temp: &Path, text: &str) -> std::io::Result<()> {
     // Never reuse an old file: it could be a second name of a lock.
-    match fs::remove_file(temp) {
+    match disk.remove_file(temp) {
         Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(temp)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()
+    let mut file = disk.create_new(temp, 0o600)?;
+    disk.append(&mut file, temp, text.as_bytes())?;
+    disk.sync_all(&file, temp)
 }
 
-fn remove_if_present(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
+fn remove_if_present(disk: &dyn Disk, path: &Path) -> Result<()> {
+    match disk.remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(path, e)),

@@ -4,15 +4,19 @@
 //! The steps, each safe to crash after:
 //!
 //! 1. Copy every live entry of the inputs (oldest first, with its original
-//!    tstamp) into new data and hint files with fresh, higher ids; close them
-//!    (hint trailers) and sync them and the directory, and stop naming an
-//!    output in the merge lock, so that readers may read them all before the
-//!    inputs start to disappear. A crash here leaves
+//!    tstamp) into new data and hint files with fresh, higher ids (each pair
+//!    is created durably, as every pair is); close them (hint trailers,
+//!    synced), sync the active file
+//!    (it holds the newer entries the copy skipped, whose older ones are about
+//!    to go), and stop naming an output in the merge lock, so that readers
+//!    may read them all before the inputs start to disappear. A crash here leaves
 //!    extra files holding copies: opening loads the inputs, then the copies
 //!    (higher ids win), and sees the same data.
 //! 2. Mark the inputs pending-delete (Riak's other-execute bit), oldest first.
 //!    Opening skips marked files, and a read-write open removes them.
-//! 3. Remove the inputs, oldest first, and sync the directory.
+//! 3. Remove the inputs, oldest first. The directory is not synced after:
+//!    the marks are durable already, so an input that a power cut brings back
+//!    is skipped, and a read-write open removes it again.
 //!
 //! Why oldest first: a tombstone only ever hides entries in its own or older
 //! files, so at every moment the files still present are a suffix of the
@@ -111,7 +115,7 @@ impl Bitcask {
         if inputs.is_empty() {
             return Ok(report);
         }
-        let mut merge_lock = Lock::acquire(&dir, LockKind::Merge)?;
+        let mut merge_lock = Lock::acquire(&self.disk, &dir, LockKind::Merge)?;
 
         // 1. Copy the live entries. The keydir moves to the copies only once
         //    they are durable.
@@ -141,7 +145,8 @@ impl Bitcask {
                     if let Some(done) = output.take() {
                         done.close()?;
                     }
-                    let writer = FileWriter::create(&dir, self.next_file_id()?)?;
+                    let id = self.next_file_id()?;
+                    let writer = FileWriter::create(&self.disk, &dir, id)?;
                     merge_lock.set_active(writer.data_path())?;
                     report.outputs.push(writer.id());
                     output = Some(writer);
@@ -168,7 +173,14 @@ impl Bitcask {
         if let Some(done) = output.take() {
             done.close()?;
         }
-        files::sync_dir(&dir)?;
+        // The outputs' names need no directory sync here: `FileWriter::create`
+        // synced the directory as it created each pair, and closing synced
+        // their contents.
+        //
+        // A key whose latest entry is in the active file was not copied; its
+        // older entries go with the inputs. Unsynced, a power cut would take
+        // both, and a key that was durable would be gone.
+        self.sync()?;
         // Every output is complete: readers may read them all from now on,
         // before the inputs start to disappear.
         merge_lock.clear_active()?;
@@ -187,7 +199,7 @@ impl Bitcask {
 
         // 2. Mark the inputs, oldest first.
         for (i, &id) in inputs.iter().enumerate() {
-            files::mark_pending_delete(&data_path(&dir, id))?;
+            files::mark_pending_delete(&*self.disk, &data_path(&dir, id))?;
             self.readers.remove(&id);
             self.stats.remove(&id);
             if i == 0 {
@@ -198,12 +210,11 @@ impl Bitcask {
 
         // 3. Remove them, oldest first.
         for (i, &id) in inputs.iter().enumerate() {
-            files::remove_pair(&dir, id)?;
+            files::remove_pair(&*self.disk, &dir, id)?;
             if i == 0 {
                 step(&mut after, MergeStep::FirstRemoved)?;
             }
         }
-        files::sync_dir(&dir)?;
         step(&mut after, MergeStep::AllRemoved)?;
         Ok(report)
     }

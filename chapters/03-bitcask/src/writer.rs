@@ -3,15 +3,17 @@
 //! Entries and hint records are gathered in buffers and handed to the
 //! operating system in blocks (when a buffer fills, and on sync, rollover and
 //! close), so a put costs no system call. Reads of entries still in the buffer
-//! are served from it. Closing writes the hint file's CRC trailer and syncs
-//! both files: until then, the hint has no trailer and opening would ignore it.
+//! are served from it. Closing syncs the data file, then writes the hint
+//! file's CRC trailer and syncs the hint: until then, the hint has no trailer
+//! and opening would ignore it. Every change goes through the cask's [`Disk`].
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::disk::Disk;
 use crate::entry;
-use crate::files::{self, data_path, hint_path};
+use crate::files::{data_path, hint_path};
 use crate::hint::{self, HintRecord};
 use crate::{Error, Result};
 
@@ -21,6 +23,7 @@ const BLOCK: usize = 64 * 1024;
 /// A data file and its hint file, open for appending.
 #[derive(Debug)]
 pub struct FileWriter {
+    disk: Arc<dyn Disk>,
     id: u32,
     data_path: PathBuf,
     hint_path: PathBuf,
@@ -36,20 +39,18 @@ pub struct FileWriter {
 }
 
 impl FileWriter {
-    /// Creates data file `id` and its hint file in `dir` (both must be new).
-    pub fn create(dir: &Path, id: u32) -> Result<FileWriter> {
-        let create = |path: &Path| {
-            OpenOptions::new()
-                .append(true)
-                .create_new(true)
-                .open(path)
-                .map_err(|e| Error::io(path, e))
-        };
+    /// Creates data file `id` and its hint file in `dir` (both must be new),
+    /// and syncs the directory: entries in a file whose name a power cut
+    /// could take would go with it.
+    pub fn create(disk: &Arc<dyn Disk>, dir: &Path, id: u32) -> Result<FileWriter> {
+        // Read and write for everyone, less the umask: std's default, and Riak's.
+        let create = |path: &Path| disk.create_new(path, 0o666).map_err(|e| Error::io(path, e));
         let (data_path, hint_path) = (data_path(dir, id), hint_path(dir, id));
         let data = create(&data_path)?;
         let hint = create(&hint_path)?;
-        files::sync_dir(dir)?;
+        disk.sync_dir(dir).map_err(|e| Error::io(dir, e))?;
         Ok(FileWriter {
+            disk: Arc::clone(disk),
             id,
             data_path,
             hint_path,
@@ -122,33 +123,50 @@ impl FileWriter {
 
     /// Hands the buffers to the operating system.
     pub fn flush(&mut self) -> Result<()> {
-        self.data
-            .write_all(&self.data_buf)
-            .map_err(|e| Error::io(&self.data_path, e))?;
-        self.data_buf.clear();
+        if !self.data_buf.is_empty() {
+            self.disk
+                .append(&mut self.data, &self.data_path, &self.data_buf)
+                .map_err(|e| Error::io(&self.data_path, e))?;
+            self.data_buf.clear();
+        }
         self.flushed = self.len;
-        self.hint
-            .write_all(&self.hint_buf)
-            .map_err(|e| Error::io(&self.hint_path, e))?;
-        self.hint_buf.clear();
+        if !self.hint_buf.is_empty() {
+            self.disk
+                .append(&mut self.hint, &self.hint_path, &self.hint_buf)
+                .map_err(|e| Error::io(&self.hint_path, e))?;
+            self.hint_buf.clear();
+        }
         Ok(())
     }
 
     /// Flushes, then forces both files to disk.
     pub fn sync(&mut self) -> Result<()> {
         self.flush()?;
-        self.data
-            .sync_data()
-            .map_err(|e| Error::io(&self.data_path, e))?;
-        self.hint
-            .sync_data()
-            .map_err(|e| Error::io(&self.hint_path, e))
+        self.sync_data_file()?;
+        self.sync_hint_file()
     }
 
-    /// Finishes the pair: the hint file's CRC trailer, then both files synced.
+    /// Finishes the pair: the data file synced, then the hint file's CRC
+    /// trailer written and the hint synced. In that order, a power cut never
+    /// leaves a valid hint beside a data file that lost some of its entries.
     pub fn close(mut self) -> Result<()> {
+        self.flush()?;
+        self.sync_data_file()?;
         let crc = self.hint_crc.clone().finalize();
         hint::encode_trailer(crc, &mut self.hint_buf);
-        self.sync()
+        self.flush()?;
+        self.sync_hint_file()
+    }
+
+    fn sync_data_file(&self) -> Result<()> {
+        self.disk
+            .sync_data(&self.data, &self.data_path)
+            .map_err(|e| Error::io(&self.data_path, e))
+    }
+
+    fn sync_hint_file(&self) -> Result<()> {
+        self.disk
+            .sync_data(&self.hint, &self.hint_path)
+            .map_err(|e| Error::io(&self.hint_path, e))
     }
 }

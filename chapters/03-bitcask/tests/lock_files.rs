@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use strata_bitcask::disk::std_disk;
 use strata_bitcask::lock::{Lock, LockKind, UNPARSED_GRACE, is_stale};
 use strata_bitcask::{Bitcask, Error, Options};
 
@@ -168,7 +169,7 @@ fn a_lock_left_at_any_step_by_a_live_holder_keeps_others_out() {
                 continue; // no lock file: nothing holds the lock
             }
             let what = format!("{kind:?} {crash:?}");
-            match Lock::acquire(dir.path(), kind) {
+            match Lock::acquire(&std_disk(), dir.path(), kind) {
                 Err(Error::Locked { holder, .. }) => {
                     assert!(
                         holder.starts_with(&std::process::id().to_string()),
@@ -196,11 +197,15 @@ fn a_lock_whose_contents_do_not_parse_is_stale_only_once_old() {
             // Fresh: maybe a live Riak between creating the file and writing it.
             age(&lock, UNPARSED_GRACE - Duration::from_secs(2));
             assert!(
-                matches!(Lock::acquire(dir.path(), kind), Err(Error::Locked { .. })),
+                matches!(
+                    Lock::acquire(&std_disk(), dir.path(), kind),
+                    Err(Error::Locked { .. })
+                ),
                 "{what}: a fresh lock must keep others out"
             );
             age(&lock, UNPARSED_GRACE + Duration::from_secs(1));
-            let held = Lock::acquire(dir.path(), kind).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let held = Lock::acquire(&std_disk(), dir.path(), kind)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(
                 fs::read_to_string(&lock).unwrap(),
                 fresh_contents(std::process::id()),
@@ -231,7 +236,7 @@ fn an_empty_write_lock_left_by_a_crash_lets_the_cask_open_once_old() {
 fn lock_contents_are_riaks_and_no_temporary_file_stays() {
     let dir = tempfile::tempdir().unwrap();
     let me = std::process::id();
-    let mut lock = Lock::acquire(dir.path(), LockKind::Merge).unwrap();
+    let mut lock = Lock::acquire(&std_disk(), dir.path(), LockKind::Merge).unwrap();
     let path = lock_path(dir.path(), LockKind::Merge);
     assert_eq!(fs::read_to_string(&path).unwrap(), format!("{me} \n"));
     let active = dir.path().join("7.bitcask.data");

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+use strata_bitcask::disk::std_disk;
 use strata_bitcask::lock::{Lock, LockKind, is_stale};
 use strata_bitcask::{Bitcask, Error, Options};
 
@@ -56,7 +57,7 @@ fn race(dir: &Path) {
     std::io::stdin().read_line(&mut line).unwrap();
     let held: Result<Box<dyn Any>, Error> = match kind {
         LockKind::Write => Bitcask::open(dir, Options::default()).map(|db| Box::new(db) as _),
-        LockKind::Merge => Lock::acquire(dir, kind).map(|lock| Box::new(lock) as _),
+        LockKind::Merge => Lock::acquire(&std_disk(), dir, kind).map(|lock| Box::new(lock) as _),
     };
     match held {
         Ok(held) => {

@@ -34,6 +34,8 @@ pub mod merge;
 // Plumbing the chapter does not teach: shared with the reference crate.
 #[path = "../../../chapters/03-bitcask/src/bitcask.rs"]
 pub mod bitcask;
+#[path = "../../../chapters/03-bitcask/src/disk.rs"]
+pub mod disk;
 #[path = "../../../chapters/03-bitcask/src/error.rs"]
 mod error;
 #[path = "../../../chapters/03-bitcask/src/files.rs"]

@@ -5,15 +5,19 @@
 //! The steps, each safe to crash after:
 //!
 //! 1. Copy every live entry of the inputs (oldest first, with its original
-//!    tstamp) into new data and hint files with fresh, higher ids; close them
-//!    (hint trailers) and sync them and the directory, and stop naming an
-//!    output in the merge lock, so that readers may read them all before the
-//!    inputs start to disappear. A crash here leaves
+//!    tstamp) into new data and hint files with fresh, higher ids (each pair
+//!    is created durably, as every pair is); close them (hint trailers,
+//!    synced), sync the active file
+//!    (it holds the newer entries the copy skipped, whose older ones are about
+//!    to go), and stop naming an output in the merge lock, so that readers
+//!    may read them all before the inputs start to disappear. A crash here leaves
 //!    extra files holding copies: opening loads the inputs, then the copies
 //!    (higher ids win), and sees the same data.
 //! 2. Mark the inputs pending-delete (Riak's other-execute bit), oldest first.
 //!    Opening skips marked files, and a read-write open removes them.
-//! 3. Remove the inputs, oldest first, and sync the directory.
+//! 3. Remove the inputs, oldest first. The directory is not synced after:
+//!    the marks are durable already, so an input that a power cut brings back
+//!    is skipped, and a read-write open removes it again.
 //!
 //! Why oldest first: a tombstone only ever hides entries in its own or older
 //! files, so at every moment the files still present are a suffix of the
@@ -88,20 +92,23 @@ impl Bitcask {
     ///
     /// Hints, in the order of the module docs: refuse on a read-only cask
     /// (`Error::ReadOnly`); the inputs are every id in `self.readers` except the
-    /// active file's, sorted; take `Lock::acquire(dir, LockKind::Merge)`. Scan each
+    /// active file's, sorted; take `Lock::acquire(&self.disk, dir, LockKind::Merge)`.
+    /// Every change to the files goes through `self.disk`. Scan each
     /// input with `scan::scan`: an entry is live when it is not a tombstone, the
     /// keydir points exactly at it, and it has not expired. Copy live entries into
-    /// `FileWriter`s with new ids (`self.next_file_id()?`), naming each in the merge lock
+    /// `FileWriter`s (`FileWriter::create(&self.disk, dir, id)`) with new ids
+    /// (`self.next_file_id()?`), naming each in the merge lock
     /// (`merge_lock.set_active`), rolling over at
     /// `max_file_size`, and remember each key's new location; call
     /// `after(MergeStep::Copying)` after the first copy. Close the outputs, sync the
-    /// directory, `merge_lock.clear_active()` (readers must not leave out the
-    /// last output once the inputs go), map them (`Reader::map`) into `self.readers`, move the keydir (and the stats) to the
+    /// active file (`self.sync()`: the newer entries the copy skipped are there), `merge_lock.clear_active()` (readers must
+    /// not leave out the last output once the inputs go), map them (`Reader::map`)
+    /// into `self.readers`, move the keydir (and the stats) to the
     /// copies, then `after(OutputWritten)`. Mark the inputs oldest first
     /// (`files::mark_pending_delete`, forgetting their readers and stats;
     /// `FirstMarked` after the first, `AllMarked` after all), then remove them
-    /// oldest first (`files::remove_pair`; `FirstRemoved`, then sync the directory
-    /// and `AllRemoved`).
+    /// oldest first (`files::remove_pair`; `FirstRemoved` after the first, and
+    /// `AllRemoved`).
     pub fn merge_with(
         &mut self,
         mut after: impl FnMut(MergeStep) -> io::Result<()>,

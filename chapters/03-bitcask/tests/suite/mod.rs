@@ -6,14 +6,17 @@
 //! to Riak's own), `store` (put, get, delete, rollover), `reopen` (rebuilding
 //! the keydir from hints and scans), `crash` (every truncation, every bit
 //! flip), `lock`, `merge`, `readers` (read-only opens beside a merge), `model`
-//! (random operations against a `BTreeMap`), `snapshot` (the exact bytes of a
-//! tiny directory).
+//! (random operations against a `BTreeMap`), `power_loss` (a power cut at
+//! every moment, on a disk that records every change: `journal`), `snapshot`
+//! (the exact bytes of a tiny directory).
 
 mod crash;
 mod entry;
+mod journal;
 mod lock;
 mod merge;
 mod model;
+mod power_loss;
 mod readers;
 mod reopen;
 mod snapshot;

@@ -103,7 +103,7 @@ impl Bitcask {
     }
 
     /// [`open`](Bitcask::open), making every change to the files through
-    /// `disk` (for tests: a disk that records them; see [`disk`](crate::disk)).
+    /// `disk` (for tests: a disk that records them; see the [`disk`] module).
     pub fn open_on(
         disk: Arc<dyn Disk>,
         dir: impl AsRef<Path>,

@@ -3,7 +3,8 @@
 //! This crate has the same API as the reference crate `strata-bitcask`. The
 //! parts the chapter teaches are yours to write; everything else is shared
 //! with the reference crate (the `#[path]` modules below), so it cannot drift:
-//! the keydir, hint files, scanning, the file writer, lock files.
+//! the keydir, hint files, scanning, the file writer, lock files, the disk
+//! seam (`disk`).
 //!
 //! Write them in this order, checking each with its tests (each step's tests
 //! need the steps before it):

@@ -111,12 +111,7 @@ impl Disk for StdDisk {
     }
 
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        // On Unix a directory is opened like a file and fsynced. Windows has
-        // no such call and makes names durable by other means.
-        #[cfg(unix)]
-        File::open(dir)?.sync_all()?;
-        #[cfg(not(unix))]
-        let _ = dir;
-        Ok(())
+        // Chapter 1's directory sync (a no-op where there is no such call).
+        strata_flat_file::fs::Fs::sync_dir(&strata_flat_file::fs::StdFs, dir)
     }
 }

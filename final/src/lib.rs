@@ -1,31 +1,37 @@
 //! # Strata
 //!
-//! Every storage engine built in the Strata book, behind one API, each behind a
-//! Cargo feature of its own name:
-//!
-//! | feature     | module          | engine |
-//! |-------------|-----------------|--------|
-//! | `flat-file` | [`flat_file`]   | a map saved whole to one checksummed file, atomically |
-//! | `wal`       | [`wal`]         | a map made durable by a write-ahead log with checkpoints |
-//! | `bitcask`   | [`bitcask`]     | a Bitcask whose files Riak's bitcask 2.1.0 reads and writes |
-//! | `bptree`    | [`bptree`]      | a copy-on-write B+tree whose files Go's bbolt 1.3.6 reads and writes |
-//! | `schema`    | [`schema`]      | a typed store whose schema is a Rust struct of tables, logged through `wal` |
+//! Every storage engine built in the Strata book, behind one API. Open any of
+//! their databases by what is on disk, and use it through the same calls:
 //!
 //! ```
-//! # #[cfg(feature = "wal")] {
-//! use strata::wal::{Options, Store};
+//! use strata::{Engine, Options, Store};
 //!
-//! # let dir = tempfile::tempdir().unwrap();
-//! let db = Store::open(dir.path(), Options::default())?;
-//! db.put("greeting", "hello")?;
-//! assert_eq!(db.get(b"greeting").as_deref(), Some(&b"hello"[..]));
-//! db.close()?;
-//! # }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # let dir = tempfile::tempdir()?;
+//! let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+//! store.put("greeting", "hello")?; // durable when it returns (SyncPolicy::Always)
+//! store.close()?;
+//!
+//! let store = Store::open(dir.path().join("log"))?; // recognised as a log
+//! assert_eq!(store.engine(), Engine::Wal);
+//! assert_eq!(store.get("greeting")?.as_deref(), Some(&b"hello"[..]));
+//! # Ok::<(), strata::Error>(())
 //! ```
 //!
-//! The typed store's derive names its crate `strata_schema`; through this
-//! crate, tell it the path:
+//! The engines differ in what they can promise, and the API says so instead
+//! of hiding it: [`KeyValue`] is what all of them do; [`Ordered`] and
+//! [`Transactional`] are what only some can, and asking the others is a
+//! typed [`Error::Unsupported`]:
+//!
+//! | engine ([`Engine`]) | feature | on disk | atomic batches | ordered scans | transactions |
+//! |---------------------|---------|---------|:---:|:---:|:---:|
+//! | [`Engine::FlatFile`] | `flat-file` | one file, saved whole | yes | yes | |
+//! | [`Engine::Wal`]      | `wal`       | a directory: log segments and snapshots | yes | yes | |
+//! | [`Engine::Bitcask`]  | `bitcask`   | a directory Riak's bitcask 2.1.0 reads and writes | | | |
+//! | [`Engine::Bptree`]   | `bptree`    | one file Go's bbolt 1.3.6 reads and writes | yes | yes | yes |
+//!
+//! Each engine's own crate is here too, for everything the common API leaves
+//! out ([`flat_file`], [`wal`], [`bitcask`], [`bptree`]), with chapter 5's
+//! typed store ([`schema`]):
 //!
 //! ```
 //! # #[cfg(feature = "schema")] {
@@ -50,6 +56,40 @@
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The modules, in the order the book's chapter 6 reads them:
+//! - [`engine`]: the engines and their capabilities;
+//! - [`kv`]: the traits, and [`Scan`]s;
+//! - `range` and `batch`: [`KeyRange`] and [`Batch`];
+//! - [`detect`](mod@detect): recognising an engine's files;
+//! - [`group_commit`]: sharing syncs between writers, for the engines whose
+//!   writes take `&mut`;
+//! - `engines`: one adapter per engine;
+//! - [`store`]: the [`Store`] that opens any of them.
+
+mod batch;
+mod chunked;
+mod detect;
+pub mod engine;
+mod engines;
+mod error;
+pub mod group_commit;
+pub mod kv;
+mod options;
+mod range;
+pub mod store;
+mod sync;
+
+pub use batch::{Batch, BatchOp};
+pub use detect::detect;
+pub use engine::{Capabilities, Capability, Engine};
+pub use error::{Error, ErrorKind, Result};
+pub use kv::{
+    Entry, KeyValue, Ordered, ReadTransaction, Scan, Stats, Transactional, WriteTransaction,
+};
+pub use options::{Options, SyncPolicy};
+pub use range::KeyRange;
+pub use store::Store;
 
 #[cfg(feature = "flat-file")]
 pub use strata_flat_file as flat_file;

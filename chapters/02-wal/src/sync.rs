@@ -1,13 +1,13 @@
 //! The synchronization primitives group commit is built from: std's, or loom's
-//! when compiled with `--cfg loom`, so that the loom tests (tests/loom.rs) can
+//! when compiled with `--cfg strata_loom`, so that the loom tests (tests/loom.rs) can
 //! check every interleaving of concurrent writers.
 
-#[cfg(loom)]
+#[cfg(strata_loom)]
 pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
-#[cfg(loom)]
+#[cfg(strata_loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex};
 
-#[cfg(not(loom))]
+#[cfg(not(strata_loom))]
 pub(crate) use std::sync::atomic::{AtomicU64, Ordering};
-#[cfg(not(loom))]
+#[cfg(not(strata_loom))]
 pub(crate) use std::sync::{Arc, Condvar, Mutex};

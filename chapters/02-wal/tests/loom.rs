@@ -2,7 +2,7 @@
 //! threads that matters. Run with:
 //!
 //! ```text
-//! RUSTFLAGS="--cfg loom" cargo test -p strata-wal --test loom --release --target-dir target/loom
+//! RUSTFLAGS="--cfg strata_loom" cargo test -p strata-wal --test loom --release --target-dir target/loom
 //! ```
 //!
 //! Each writer appends its record to a model disk, announces it as written,
@@ -10,7 +10,7 @@
 //! record `seq` really is on the model disk — never acknowledged early — and
 //! the counters never claim more than was written.
 
-#![cfg(loom)]
+#![cfg(strata_loom)]
 
 use std::io;
 

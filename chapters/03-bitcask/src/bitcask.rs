@@ -15,7 +15,7 @@ use crate::keydir::{Keydir, Location, MAX_OFFSET};
 use crate::lock::{Lock, LockKind};
 use crate::options::{Options, SyncStrategy};
 use crate::reader::Reader;
-use crate::writer::FileWriter;
+use crate::writer::{FileWriter, PendingSync};
 use crate::{Error, Result};
 
 /// Live and total entries of one data file: what the merge triggers look at.
@@ -362,6 +362,32 @@ impl Bitcask {
         }
         self.last_sync = Instant::now();
         Ok(())
+    }
+
+    /// Starts the data file writes go to, if none is open yet. Opening
+    /// creates no file until the first write; a new cask that calls this
+    /// holds an (empty) data file at once, so its directory shows what it is
+    /// before anything is written.
+    pub fn start_active_file(&mut self) -> Result<()> {
+        if self.active.is_none() {
+            self.prepare_write(0)?;
+        }
+        Ok(())
+    }
+
+    /// The first half of [`sync`](Bitcask::sync), for group commit: hands
+    /// every buffered write to the operating system and returns what
+    /// [`PendingSync::finish`] forces to disk. Finishing needs no access to
+    /// the cask, so other threads read and write while the disk works, and
+    /// one fsync covers every write made before this call. `None` when
+    /// nothing has been written since opening.
+    pub fn start_sync(&mut self) -> Result<Option<PendingSync>> {
+        let pending = match self.active.as_mut() {
+            Some(active) => Some(active.start_sync()?),
+            None => None,
+        };
+        self.last_sync = Instant::now();
+        Ok(pending)
     }
 
     /// The number of live keys.

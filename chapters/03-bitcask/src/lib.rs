@@ -64,3 +64,4 @@ pub use bitcask::{Bitcask, FileStats, OpenReport, OpenStep};
 pub use error::{Error, Result};
 pub use merge::{MergeReport, MergeStep};
 pub use options::{Clock, MergeTriggers, Options, SyncStrategy};
+pub use writer::PendingSync;

@@ -146,6 +146,20 @@ impl FileWriter {
         self.sync_hint_file()
     }
 
+    /// Flushes, and returns handles to both files that [`PendingSync::finish`]
+    /// forces to disk: group commit's way to sync without holding the writer.
+    pub fn start_sync(&mut self) -> Result<PendingSync> {
+        self.flush()?;
+        let clone = |file: &File, path: &Path| file.try_clone().map_err(|e| Error::io(path, e));
+        Ok(PendingSync {
+            disk: Arc::clone(&self.disk),
+            data: clone(&self.data, &self.data_path)?,
+            data_path: self.data_path.clone(),
+            hint: clone(&self.hint, &self.hint_path)?,
+            hint_path: self.hint_path.clone(),
+        })
+    }
+
     /// Finishes the pair: the data file synced, then the hint file's CRC
     /// trailer written and the hint synced. In that order, a power cut never
     /// leaves a valid hint beside a data file that lost some of its entries.
@@ -165,6 +179,31 @@ impl FileWriter {
     }
 
     fn sync_hint_file(&self) -> Result<()> {
+        self.disk
+            .sync_data(&self.hint, &self.hint_path)
+            .map_err(|e| Error::io(&self.hint_path, e))
+    }
+}
+
+/// A file pair's writes, handed to the operating system and waiting to be
+/// forced to disk (see [`FileWriter::start_sync`]). Any thread may finish it,
+/// while the cask goes on reading and writing; if the pair has been closed
+/// (rolled over) meanwhile, closing synced it already and this is cheap.
+#[derive(Debug)]
+pub struct PendingSync {
+    disk: Arc<dyn Disk>,
+    data: File,
+    data_path: PathBuf,
+    hint: File,
+    hint_path: PathBuf,
+}
+
+impl PendingSync {
+    /// Forces the data file, then the hint file, to disk.
+    pub fn finish(&self) -> Result<()> {
+        self.disk
+            .sync_data(&self.data, &self.data_path)
+            .map_err(|e| Error::io(&self.data_path, e))?;
         self.disk
             .sync_data(&self.hint, &self.hint_path)
             .map_err(|e| Error::io(&self.hint_path, e))

@@ -327,6 +327,20 @@ impl DB {
         Ok(value)
     }
 
+    /// Forces every committed transaction to disk, as bbolt's `DB.Sync`: the
+    /// durability point of a file opened with [`Options::no_sync`]. It waits
+    /// for a running write transaction, so it never syncs half a commit.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the sync fails; [`Error::ReadOnly`] on a read-only open.
+    pub fn sync(&self) -> Result<()> {
+        if self.options.read_only {
+            return Err(Error::ReadOnly);
+        }
+        let _writer = lock(&self.writer);
+        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
+    }
+
     pub(crate) fn poison(&self) {
         self.poisoned.store(true, Ordering::Release);
     }

@@ -1,0 +1,159 @@
+//! Chapter 3's Bitcask behind the common traits.
+//!
+//! A [`Bitcask`] reads through `&self` and writes through `&mut self`, so it
+//! sits behind a read-write lock: gets run side by side, a put holds the
+//! lock only while its entry is appended to the write buffer. Durability
+//! comes after, with the lock released: the cask is opened with Riak's
+//! `SyncStrategy::None`, and under [`SyncPolicy::Always`] each writer waits
+//! for a [`GroupCommit`] sync, which hands the buffer to the OS under the
+//! lock ([`Bitcask::start_sync`]) and fsyncs with no lock held
+//! ([`PendingSync::finish`](strata_bitcask::PendingSync::finish)). Readers
+//! never wait for a disk, and concurrent writers share each fsync.
+//!
+//! A Bitcask keeps no order, and Riak's has no batches: both capabilities
+//! are [`Error::Unsupported`].
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+
+use strata_bitcask::{Bitcask, Options as CaskOptions, SyncStrategy};
+
+use super::{Backend, Create};
+use crate::group_commit::GroupCommit;
+use crate::kv::{Stats, unsupported};
+use crate::{Batch, Capability, Engine, Error, KeyValue, Options, Result, SyncPolicy};
+
+#[derive(Debug)]
+pub(crate) struct BitcaskEngine {
+    dir: PathBuf,
+    cask: RwLock<Option<Bitcask>>,
+    commit: GroupCommit,
+    sync: SyncPolicy,
+    writes: AtomicU64,
+}
+
+impl BitcaskEngine {
+    pub(crate) fn open(dir: &Path, options: &Options, create: Create) -> Result<BitcaskEngine> {
+        let cask_options = CaskOptions {
+            // Group commit decides when to sync (see the module docs).
+            sync: SyncStrategy::None,
+            create_if_missing: create == Create::New,
+            ..CaskOptions::default()
+        };
+        let mut cask = Bitcask::open(dir, cask_options)?;
+        if create == Create::New {
+            // So that the directory is recognised even if nothing is written.
+            cask.start_active_file()?;
+        }
+        Ok(BitcaskEngine {
+            dir: dir.to_path_buf(),
+            cask: RwLock::new(Some(cask)),
+            commit: GroupCommit::new(),
+            sync: options.sync,
+            writes: AtomicU64::new(0),
+        })
+    }
+
+    fn read(&self) -> Result<RwLockReadGuard<'_, Option<Bitcask>>> {
+        Ok(self.cask.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Runs `change` on the cask under the write lock, numbers it, and
+    /// waits as the policy says.
+    fn commit(&self, change: impl FnOnce(&mut Bitcask) -> Result<()>) -> Result<()> {
+        let seq = {
+            let mut cask = self.cask.write().map_err(|_| Error::Poisoned)?;
+            let cask = cask.as_mut().ok_or(Error::Poisoned)?;
+            change(cask)?;
+            self.commit.written()?
+        };
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        match self.sync {
+            SyncPolicy::Always => self.commit.wait_durable(seq, || self.sync_now()),
+            SyncPolicy::OnFlush => Ok(()),
+        }
+    }
+
+    /// Hands the buffer to the OS under the lock, then fsyncs without it.
+    fn sync_now(&self) -> Result<()> {
+        let pending = {
+            let mut cask = self.cask.write().map_err(|_| Error::Poisoned)?;
+            cask.as_mut().ok_or(Error::Poisoned)?.start_sync()?
+        };
+        if let Some(pending) = pending {
+            pending.finish()?;
+        }
+        Ok(())
+    }
+}
+
+impl KeyValue for BitcaskEngine {
+    fn engine(&self) -> Engine {
+        Engine::Bitcask
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let cask = self.read()?;
+        Ok(cask.as_ref().ok_or(Error::Poisoned)?.get(key)?)
+    }
+
+    fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.commit(|cask| Ok(cask.put(key, value)?))
+    }
+
+    fn delete(&self, key: &[u8]) -> Result<()> {
+        self.commit(|cask| Ok(cask.delete(key)?))
+    }
+
+    fn write(&self, _batch: &Batch) -> Result<()> {
+        Err(unsupported(Engine::Bitcask, Capability::AtomicBatches))
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.commit.sync_all(|| self.sync_now())
+    }
+
+    fn len(&self) -> Result<u64> {
+        Ok(self.read()?.as_ref().ok_or(Error::Poisoned)?.len() as u64)
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        Ok(Stats {
+            keys: self.len()?,
+            disk_bytes: super::dir_bytes(&self.dir)?,
+            writes: self.writes.load(Ordering::Relaxed),
+            syncs: self.commit.syncs()?,
+        })
+    }
+}
+
+impl Backend for BitcaskEngine {
+    fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    fn close(self: Box<Self>) -> Result<()> {
+        let cask = self.cask.write().map_err(|_| Error::Poisoned)?.take();
+        match cask {
+            // Closing writes the hint file's trailer and syncs everything.
+            Some(cask) => Ok(cask.close()?),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for BitcaskEngine {
+    /// Closes the cask if [`Backend::close`] did not: the write buffer of
+    /// [`SyncPolicy::OnFlush`] reaches the OS, and the hint file its trailer.
+    /// Errors go unseen here; call [`Store::close`](crate::Store::close) to see them.
+    fn drop(&mut self) {
+        let cask = match self.cask.get_mut() {
+            Ok(cask) => cask.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(cask) = cask {
+            let _ = cask.close();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Group commit for engines whose writes take `&mut`: one sync shared by every
+//! write made while the previous sync ran.
+//!
+//! A write happens in two steps. First, under the engine's own lock, the
+//! writer changes the engine in memory (a flat file's map, a Bitcask's write
+//! buffer) and takes a sequence number with [`GroupCommit::written`]. Then,
+//! with that lock released, it waits for its number to be durable
+//! ([`GroupCommit::wait_durable`]). One waiter at a time is the *leader*: it
+//! runs the engine's sync, which covers every write numbered so far, while
+//! the others wait; when it ends, every waiter it covered returns, and one of
+//! the rest leads the next sync. So a sync costs the same whether it carries
+//! one write or fifty, and N writers share it N ways.
+//!
+//! This is chapter 2's group commit, made generic over what a sync is.
+//! The loom tests (`tests/loom.rs`) check it under every interleaving.
+
+use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::{Error, Result};
+
+/// Numbers writes and shares syncs between them (see the module docs).
+#[derive(Debug, Default)]
+pub struct GroupCommit {
+    state: Mutex<State>,
+    /// Signalled when a sync ends.
+    synced: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// The number of the last write made.
+    written: u64,
+    /// Every write up to this number is durable.
+    durable: u64,
+    /// Whether a leader is syncing now.
+    syncing: bool,
+    /// A sync failed: what was written is in an unknown state on disk.
+    failed: bool,
+    /// Syncs that succeeded.
+    syncs: u64,
+}
+
+impl GroupCommit {
+    /// A group commit with nothing written.
+    pub fn new() -> GroupCommit {
+        GroupCommit::default()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        self.state.lock().map_err(|_| Error::Poisoned)
+    }
+
+    /// Numbers a write just made. Call it under the lock that orders the
+    /// engine's writes, so that numbers follow the order of the changes.
+    ///
+    /// # Errors
+    /// [`Error::Poisoned`] after a failed sync: the caller must not
+    /// acknowledge the write, and should refuse new ones.
+    pub fn written(&self) -> Result<u64> {
+        let mut state = self.lock()?;
+        if state.failed {
+            return Err(Error::Poisoned);
+        }
+        state.written += 1;
+        Ok(state.written)
+    }
+
+    /// The number of the last write made.
+    pub fn last_written(&self) -> Result<u64> {
+        Ok(self.lock()?.written)
+    }
+
+    /// Whether every write so far is durable.
+    pub fn is_durable(&self) -> Result<bool> {
+        let state = self.lock()?;
+        Ok(state.durable >= state.written)
+    }
+
+    /// How many syncs have succeeded.
+    pub fn syncs(&self) -> Result<u64> {
+        Ok(self.lock()?.syncs)
+    }
+
+    /// Returns once write `seq` is durable, running `sync` if no sync under
+    /// way will cover it. `sync` must make durable every write numbered
+    /// before it was called.
+    ///
+    /// # Errors
+    /// The error of the sync this thread ran; [`Error::Poisoned`] if another
+    /// thread's sync failed (nothing written since is known durable).
+    pub fn wait_durable(&self, seq: u64, sync: impl FnOnce() -> Result<()>) -> Result<()> {
+        let mut state = self.lock()?;
+        loop {
+            if state.failed {
+                return Err(Error::Poisoned);
+            }
+            if state.durable >= seq {
+                return Ok(());
+            }
+            if !state.syncing {
+                break;
+            }
+            // A sync is running; it may cover us. Wait for it, then look again.
+            state = self.synced.wait(state).map_err(|_| Error::Poisoned)?;
+        }
+        // We lead: this sync covers every write numbered so far, including
+        // those of the threads that will wait while it runs.
+        state.syncing = true;
+        let target = state.written;
+        drop(state);
+
+        let result = sync();
+
+        let mut state = self.lock()?;
+        state.syncing = false;
+        match result {
+            Ok(()) => {
+                state.durable = state.durable.max(target);
+                state.syncs += 1;
+            }
+            // A failed fsync may have dropped dirty pages: never trust a retry.
+            Err(_) => state.failed = true,
+        }
+        drop(state);
+        self.synced.notify_all();
+        result
+    }
+
+    /// Makes every write so far durable (running `sync` if needed).
+    pub fn sync_all(&self, sync: impl FnOnce() -> Result<()>) -> Result<()> {
+        let last = self.last_written()?;
+        self.wait_durable(last, sync)
+    }
+}

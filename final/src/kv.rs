@@ -1,0 +1,193 @@
+//! The traits every engine implements: [`KeyValue`] for what all of them do,
+//! [`Ordered`] and [`Transactional`] for what only some can.
+//!
+//! All three are object-safe: a `&dyn KeyValue` or `Box<dyn Ordered>` works,
+//! and [`Store`](crate::Store) is one. A capability is reached from the base
+//! trait with [`KeyValue::as_ordered`] and [`KeyValue::as_transactional`],
+//! which return [`Error::Unsupported`](crate::Error::Unsupported) (naming the
+//! engine and the capability) on an engine without it: never a panic, and
+//! never a slower emulation that would hide the difference.
+//!
+//! Iterators borrow what they read from, so the compiler refuses one that
+//! would outlive its store or transaction; those a store hands out are
+//! `Send`, so they can cross an `.await` or a thread.
+
+use std::fmt;
+
+use crate::engine::{Capabilities, Capability, Engine};
+use crate::{Batch, Error, KeyRange, Result};
+
+/// Counters every engine keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Live keys.
+    pub keys: u64,
+    /// Bytes the engine's files take on disk.
+    pub disk_bytes: u64,
+    /// Writes acknowledged since the store was opened (each put, delete or batch).
+    pub writes: u64,
+    /// Times the store forced writes to disk since it was opened. Under
+    /// [`SyncPolicy::Always`](crate::SyncPolicy::Always), fewer syncs than
+    /// writes means concurrent writers shared them (group commit).
+    pub syncs: u64,
+}
+
+/// What every engine does: keys and values of bytes, and a durability point.
+///
+/// When a change is durable depends on the [`SyncPolicy`](crate::SyncPolicy)
+/// the store was opened with: under `Always`, when the call returns; under
+/// `OnFlush`, when [`flush`](KeyValue::flush) returns.
+pub trait KeyValue: Send + Sync + fmt::Debug {
+    /// Which engine this is.
+    fn engine(&self) -> Engine;
+
+    /// What the engine can do beyond this trait.
+    fn capabilities(&self) -> Capabilities {
+        self.engine().capabilities()
+    }
+
+    /// The value of `key`, if any.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+
+    /// Sets `key` to `value`.
+    fn put(&self, key: &[u8], value: &[u8]) -> Result<()>;
+
+    /// Removes `key`; removing a missing key is not an error.
+    fn delete(&self, key: &[u8]) -> Result<()>;
+
+    /// Applies every change of `batch`, in order, all or nothing.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on an engine without
+    /// [`Capability::AtomicBatches`]: it writes nothing then.
+    fn write(&self, batch: &Batch) -> Result<()>;
+
+    /// Makes every change acknowledged so far durable.
+    fn flush(&self) -> Result<()>;
+
+    /// The number of live keys.
+    fn len(&self) -> Result<u64>;
+
+    /// Whether there are no live keys.
+    fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Counters (see [`Stats`]).
+    fn stats(&self) -> Result<Stats>;
+
+    /// This engine's ordered scans.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if the engine keeps no order.
+    fn as_ordered(&self) -> Result<&dyn Ordered> {
+        Err(unsupported(self.engine(), Capability::OrderedScans))
+    }
+
+    /// This engine's transactions.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if the engine has none.
+    fn as_transactional(&self) -> Result<&dyn Transactional> {
+        Err(unsupported(self.engine(), Capability::Transactions))
+    }
+}
+
+/// Engines that keep their keys in order.
+pub trait Ordered: KeyValue {
+    /// The entries whose keys lie in `range`, in ascending key order.
+    ///
+    /// Whether the scan sees one moment depends on the engine: under
+    /// [`Capability::Transactions`] it reads one snapshot, taken when the
+    /// scan starts; otherwise it reads the store in steps, and a key changed
+    /// during the scan is seen either before or after the change (never
+    /// twice, never out of order).
+    fn range(&self, range: KeyRange) -> Result<Scan<'_>>;
+
+    /// The entries whose keys start with `prefix`, in ascending key order.
+    fn prefix(&self, prefix: &[u8]) -> Result<Scan<'_>> {
+        self.range(KeyRange::prefix(prefix))
+    }
+}
+
+/// Engines with transactions: reads that see one snapshot, and writes that
+/// read their own changes and commit all or nothing.
+pub trait Transactional: Ordered {
+    /// Starts a read transaction. It sees the store as of now for as long as
+    /// it lives, and never waits for (or holds up) a writer.
+    fn begin_read(&self) -> Result<Box<dyn ReadTransaction + '_>>;
+
+    /// Starts a write transaction. Only one runs at a time: this waits for
+    /// the one running. Dropping it without
+    /// [`commit`](WriteTransaction::commit) discards its changes.
+    fn begin_write(&self) -> Result<Box<dyn WriteTransaction + '_>>;
+}
+
+/// A read transaction (see [`Transactional::begin_read`]).
+pub trait ReadTransaction: Send + Sync {
+    /// The value of `key` in the snapshot.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+
+    /// The snapshot's entries whose keys lie in `range`, in order.
+    fn range(&self, range: KeyRange) -> Result<Scan<'_>>;
+}
+
+/// A write transaction (see [`Transactional::begin_write`]). It holds the
+/// store's one writer, so it stays on the thread that began it.
+pub trait WriteTransaction {
+    /// The value of `key`, this transaction's changes included.
+    fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+
+    /// Sets `key` to `value` in this transaction.
+    fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()>;
+
+    /// Removes `key` in this transaction.
+    fn delete(&mut self, key: &[u8]) -> Result<()>;
+
+    /// Makes every change of the transaction visible and durable at once.
+    fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// A key and its value, as scans return them.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
+/// An iterator over entries in key order, borrowed from a store or a
+/// transaction. Each item is a `Result`: reading from disk can fail half-way
+/// (a damaged page), and the scan then ends after the error.
+pub struct Scan<'a> {
+    inner: Box<dyn Iterator<Item = Result<Entry>> + Send + 'a>,
+}
+
+impl<'a> Scan<'a> {
+    /// A scan over the items of `inner`.
+    pub fn new(inner: impl Iterator<Item = Result<Entry>> + Send + 'a) -> Scan<'a> {
+        Scan {
+            inner: Box::new(inner),
+        }
+    }
+
+    /// A scan that yields nothing.
+    pub fn empty() -> Scan<'a> {
+        Scan::new(std::iter::empty())
+    }
+}
+
+impl Iterator for Scan<'_> {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Result<Entry>> {
+        self.inner.next()
+    }
+}
+
+impl fmt::Debug for Scan<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scan").finish_non_exhaustive()
+    }
+}
+
+/// The error for `engine` lacking `capability`.
+pub(crate) fn unsupported(engine: Engine, capability: Capability) -> Error {
+    Error::Unsupported { engine, capability }
+}

@@ -1,0 +1,66 @@
+//! [`Options`] for opening and creating a [`Store`](crate::Store).
+
+/// When a store's writes reach the disk.
+///
+/// Every policy survives a crash of the process for the engines that hand
+/// each write to the operating system (the log, Bitcask, the B+tree); they
+/// differ in what survives a power cut.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SyncPolicy {
+    /// Every write is on disk before the call that made it returns.
+    /// Concurrent writers share syncs (group commit), so many threads
+    /// writing at once pay far less than one sync each. The default.
+    #[default]
+    Always,
+    /// Writes reach the disk at [`flush`](crate::KeyValue::flush) and
+    /// [`close`](crate::Store::close). Fast; a power cut loses what was
+    /// written since the last flush. A flat file keeps its changes in memory
+    /// until then, so for it a crash of the process loses them too.
+    OnFlush,
+}
+
+/// How to open or create a [`Store`](crate::Store).
+///
+/// ```
+/// use strata::{Options, SyncPolicy};
+/// let options = Options::new().sync(SyncPolicy::OnFlush).bucket("widgets");
+/// assert_eq!(options.sync, SyncPolicy::OnFlush);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// When writes reach the disk. Default: [`SyncPolicy::Always`].
+    pub sync: SyncPolicy,
+    /// The B+tree only: the bucket the store's keys live in (bbolt files
+    /// keep every key in a bucket). Default: `strata`.
+    pub bucket: Vec<u8>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            sync: SyncPolicy::Always,
+            bucket: b"strata".to_vec(),
+        }
+    }
+}
+
+impl Options {
+    /// The default options.
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// These options with another sync policy.
+    pub fn sync(mut self, sync: SyncPolicy) -> Options {
+        self.sync = sync;
+        self
+    }
+
+    /// These options with another bucket (the B+tree only).
+    pub fn bucket(mut self, name: impl Into<Vec<u8>>) -> Options {
+        self.bucket = name.into();
+        self
+    }
+}

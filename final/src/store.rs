@@ -1,0 +1,317 @@
+//! [`Store`]: one handle over any engine.
+
+use std::fmt;
+use std::io::ErrorKind;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::engines::{self, Backend, Create};
+use crate::kv::Stats;
+use crate::{
+    Batch, Capabilities, Engine, Error, KeyRange, KeyValue, Options, Ordered, ReadTransaction,
+    Result, Scan, Transactional, WriteTransaction, detect,
+};
+
+/// A database of any engine, shared by every thread that clones the handle.
+///
+/// [`Store::open`] looks at what is on disk and opens it with the engine
+/// that wrote it, Go's bbolt and Riak's bitcask included;
+/// [`Store::create`] makes a new database of the engine you choose. Every
+/// engine does what [`KeyValue`] promises; what only some can do is asked
+/// for by name ([`range`](Store::range), [`begin_read`](Store::begin_read))
+/// and is [`Error::Unsupported`] on the others.
+///
+/// ```
+/// use strata::{Engine, Options, Store};
+///
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("fruit.db");
+/// let store = Store::create(&path, Engine::Bptree, Options::default())?;
+/// store.put("apple", "red")?;
+/// store.put("apricot", "orange")?;
+/// store.put("banana", "yellow")?;
+///
+/// let keys: Vec<Vec<u8>> = store.prefix("ap")?.map(|e| e.map(|(k, _)| k)).collect::<Result<_, _>>()?;
+/// assert_eq!(keys, [b"apple".to_vec(), b"apricot".to_vec()]);
+/// store.close()?;
+///
+/// // Opening needs no engine: the file says what it is.
+/// let store = Store::open(&path)?;
+/// assert_eq!(store.engine(), Engine::Bptree);
+/// assert_eq!(store.get("banana")?.as_deref(), Some(&b"yellow"[..]));
+/// # Ok::<(), strata::Error>(())
+/// ```
+///
+/// A `Store` is `Clone + Send + Sync`: clones share one open database. It
+/// closes when the last clone is dropped, or at [`close`](Store::close),
+/// which reports what dropping cannot.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Box<dyn Backend>,
+}
+
+impl Store {
+    /// Opens the database at `path` with the engine that wrote it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if nothing is there; [`Error::Unrecognized`] if
+    /// what is there is no engine's; [`Error::FeatureDisabled`] if this build
+    /// leaves its engine out; the engine's error if it cannot open it (a lock
+    /// held by another writer, damage).
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, Options::default())
+    }
+
+    /// [`Store::open`] with `options`.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
+        let path = path.as_ref();
+        let engine = detect(path)?.ok_or_else(|| Error::NotFound {
+            path: path.to_path_buf(),
+        })?;
+        Store::start(engines::open(engine, path, &options, Create::Existing)?)
+    }
+
+    /// Creates a new database of `engine` at `path`: a file for the flat
+    /// file and the B+tree, a directory for the log and Bitcask (an empty
+    /// directory may already be there).
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] if something is at `path`;
+    /// [`Error::FeatureDisabled`] if this build leaves `engine` out.
+    pub fn create(path: impl AsRef<Path>, engine: Engine, options: Options) -> Result<Store> {
+        let path = path.as_ref();
+        if !engine.is_enabled() {
+            return Err(Error::FeatureDisabled { engine });
+        }
+        if !is_free(path, engine)? {
+            let found = match detect(path) {
+                Ok(Some(engine)) => format!("a {engine} database"),
+                Ok(None) => "something".into(),
+                Err(Error::Unrecognized { found, .. }) => found,
+                Err(e) => return Err(e),
+            };
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+        Store::start(engines::open(engine, path, &options, Create::New)?)
+    }
+
+    fn start(backend: Box<dyn Backend>) -> Result<Store> {
+        Ok(Store {
+            inner: Arc::new(Inner { backend }),
+        })
+    }
+
+    fn backend(&self) -> &dyn Backend {
+        &*self.inner.backend
+    }
+
+    /// Which engine the store runs on.
+    pub fn engine(&self) -> Engine {
+        self.backend().engine()
+    }
+
+    /// What the engine can do beyond [`KeyValue`].
+    pub fn capabilities(&self) -> Capabilities {
+        self.backend().capabilities()
+    }
+
+    /// Where the database is: its file, or its directory.
+    pub fn path(&self) -> &Path {
+        self.backend().path()
+    }
+
+    /// The value of `key`, if any.
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        self.backend().get(key.as_ref())
+    }
+
+    /// Sets `key` to `value`; durable as the [`SyncPolicy`](crate::SyncPolicy) says.
+    pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
+        self.backend().put(key.as_ref(), value.as_ref())
+    }
+
+    /// Removes `key`; removing a missing key is not an error.
+    pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<()> {
+        self.backend().delete(key.as_ref())
+    }
+
+    /// Applies `batch` all or nothing (see [`KeyValue::write`]).
+    pub fn write(&self, batch: &Batch) -> Result<()> {
+        self.backend().write(batch)
+    }
+
+    /// Makes every write so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.backend().flush()
+    }
+
+    /// The number of live keys.
+    pub fn len(&self) -> Result<u64> {
+        self.backend().len()
+    }
+
+    /// Whether there are no live keys.
+    pub fn is_empty(&self) -> Result<bool> {
+        self.backend().is_empty()
+    }
+
+    /// Counters (see [`Stats`]).
+    pub fn stats(&self) -> Result<Stats> {
+        self.backend().stats()
+    }
+
+    /// The entries whose keys lie in `range`, in key order: `store.range("a".."m")`.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on an engine that keeps no order.
+    pub fn range(&self, range: impl Into<KeyRange>) -> Result<Scan<'_>> {
+        self.backend().as_ordered()?.range(range.into())
+    }
+
+    /// The entries whose keys start with `prefix`, in key order.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on an engine that keeps no order.
+    pub fn prefix(&self, prefix: impl AsRef<[u8]>) -> Result<Scan<'_>> {
+        self.backend().as_ordered()?.prefix(prefix.as_ref())
+    }
+
+    /// Starts a read transaction (see [`Transactional::begin_read`]).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on an engine without transactions.
+    pub fn begin_read(&self) -> Result<Box<dyn ReadTransaction + '_>> {
+        self.backend().as_transactional()?.begin_read()
+    }
+
+    /// Starts a write transaction (see [`Transactional::begin_write`]).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on an engine without transactions.
+    pub fn begin_write(&self) -> Result<Box<dyn WriteTransaction + '_>> {
+        self.backend().as_transactional()?.begin_write()
+    }
+
+    /// Runs `f` in a read transaction.
+    pub fn view<T>(&self, f: impl FnOnce(&dyn ReadTransaction) -> Result<T>) -> Result<T> {
+        let tx = self.begin_read()?;
+        f(&*tx)
+    }
+
+    /// Runs `f` in a write transaction, and commits it if `f` succeeds; an
+    /// error discards every change `f` made.
+    ///
+    /// ```
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("bank.db"), Engine::Bptree, Options::default())?;
+    /// store.put("alice", 100u64.to_be_bytes())?;
+    /// store.update(|tx| {
+    ///     let balance = u64::from_be_bytes(tx.get(b"alice")?.unwrap().try_into().unwrap());
+    ///     tx.put(b"alice", &(balance - 30).to_be_bytes())?;
+    ///     tx.put(b"bob", &30u64.to_be_bytes())
+    /// })?;
+    /// assert_eq!(store.get("bob")?, Some(30u64.to_be_bytes().to_vec()));
+    /// # Ok::<(), strata::Error>(())
+    /// ```
+    pub fn update<T>(&self, f: impl FnOnce(&mut dyn WriteTransaction) -> Result<T>) -> Result<T> {
+        let mut tx = self.begin_write()?;
+        let value = f(&mut *tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The store as a [`KeyValue`] trait object.
+    pub fn as_key_value(&self) -> &dyn KeyValue {
+        self.backend()
+    }
+
+    /// Makes everything durable, and closes the database if this is the last
+    /// handle to it (other clones keep it open until they are dropped).
+    ///
+    /// # Errors
+    /// What the engine reports while syncing or closing.
+    pub fn close(self) -> Result<()> {
+        match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner.backend.close(),
+            Err(shared) => shared.backend.flush(),
+        }
+    }
+}
+
+/// Whether `path` can take a new database of `engine`: nothing is there, or
+/// (for the engines that live in a directory) an empty directory.
+fn is_free(path: &Path, engine: Engine) -> Result<bool> {
+    match std::fs::read_dir(path) {
+        Ok(mut entries) => {
+            Ok(matches!(engine, Engine::Wal | Engine::Bitcask) && entries.next().is_none())
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(true),
+        Err(e) if e.kind() == ErrorKind::NotADirectory => Ok(false),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("engine", &self.engine())
+            .field("path", &self.path())
+            .finish()
+    }
+}
+
+/// A `Store` is itself a [`KeyValue`], so code written against the trait
+/// takes one as readily as an engine.
+impl KeyValue for Store {
+    fn engine(&self) -> Engine {
+        self.backend().engine()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.backend().capabilities()
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.backend().get(key)
+    }
+
+    fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.backend().put(key, value)
+    }
+
+    fn delete(&self, key: &[u8]) -> Result<()> {
+        self.backend().delete(key)
+    }
+
+    fn write(&self, batch: &Batch) -> Result<()> {
+        self.backend().write(batch)
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.backend().flush()
+    }
+
+    fn len(&self) -> Result<u64> {
+        self.backend().len()
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        self.backend().stats()
+    }
+
+    fn as_ordered(&self) -> Result<&dyn Ordered> {
+        self.backend().as_ordered()
+    }
+
+    fn as_transactional(&self) -> Result<&dyn Transactional> {
+        self.backend().as_transactional()
+    }
+}

@@ -1,0 +1,15 @@
+//! The conformance suite: the same tests, run against every engine this
+//! build includes.
+//!
+//! - `scripts`: readable scenarios in `tests/scripts/`, each a list of
+//!   commands and the output they must print;
+//! - `model`: a proptest state machine of operations (reopen included)
+//!   checked against a `BTreeMap`;
+//! - `mirror`: two engines given the same operations must agree after each;
+//! - `capabilities`: what each engine says it can do is what it does.
+
+mod capabilities;
+mod harness;
+mod mirror;
+mod model;
+mod scripts;

@@ -4,6 +4,7 @@
 //! their databases by what is on disk, and use it through the same calls:
 //!
 //! ```
+//! # #[cfg(feature = "wal")] {
 //! use strata::{Engine, Options, Store};
 //!
 //! # let dir = tempfile::tempdir()?;
@@ -14,7 +15,8 @@
 //! let store = Store::open(dir.path().join("log"))?; // recognised as a log
 //! assert_eq!(store.engine(), Engine::Wal);
 //! assert_eq!(store.get("greeting")?.as_deref(), Some(&b"hello"[..]));
-//! # Ok::<(), strata::Error>(())
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! The engines differ in what they can promise, and the API says so instead
@@ -68,6 +70,7 @@
 //! - [`store`]: the [`Store`] that opens any of them.
 
 mod batch;
+#[cfg(any(feature = "flat-file", feature = "wal", feature = "bptree"))]
 mod chunked;
 mod detect;
 pub mod engine;
@@ -90,6 +93,11 @@ pub use kv::{
 pub use options::{Options, SyncPolicy};
 pub use range::KeyRange;
 pub use store::Store;
+
+/// The README's examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
 
 #[cfg(feature = "flat-file")]
 pub use strata_flat_file as flat_file;

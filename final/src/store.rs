@@ -22,6 +22,7 @@ use crate::{
 /// and is [`Error::Unsupported`] on the others.
 ///
 /// ```
+/// # #[cfg(feature = "bptree")] {
 /// use strata::{Engine, Options, Store};
 ///
 /// # let dir = tempfile::tempdir()?;
@@ -39,7 +40,8 @@ use crate::{
 /// let store = Store::open(&path)?;
 /// assert_eq!(store.engine(), Engine::Bptree);
 /// assert_eq!(store.get("banana")?.as_deref(), Some(&b"yellow"[..]));
-/// # Ok::<(), strata::Error>(())
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// A `Store` is `Clone + Send + Sync`: clones share one open database. It
@@ -209,6 +211,7 @@ impl Store {
     /// error discards every change `f` made.
     ///
     /// ```
+    /// # #[cfg(feature = "bptree")] {
     /// use strata::{Engine, Options, Store};
     /// # let dir = tempfile::tempdir()?;
     /// let store = Store::create(dir.path().join("bank.db"), Engine::Bptree, Options::default())?;
@@ -219,7 +222,8 @@ impl Store {
     ///     tx.put(b"bob", &30u64.to_be_bytes())
     /// })?;
     /// assert_eq!(store.get("bob")?, Some(30u64.to_be_bytes().to_vec()));
-    /// # Ok::<(), strata::Error>(())
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn update<T>(&self, f: impl FnOnce(&mut dyn WriteTransaction) -> Result<T>) -> Result<T> {
         let mut tx = self.begin_write()?;

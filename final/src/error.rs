@@ -77,6 +77,24 @@ pub enum Error {
         source: io::Error,
     },
 
+    /// Bytes stored as a typed table's key are not a key of its type (see
+    /// [`Key`](crate::Key)): the table was opened with another key type.
+    #[error("not a key of this table's type: {reason}")]
+    BadKey {
+        /// What is wrong with the bytes.
+        reason: String,
+    },
+
+    /// A typed table's value does not encode, or its stored bytes do not
+    /// decode as the table's value type.
+    #[error("table {table}: {reason}")]
+    Value {
+        /// The table's name.
+        table: String,
+        /// What went wrong.
+        reason: String,
+    },
+
     /// A thread panicked while holding one of `strata`'s locks, or an earlier
     /// failed save left the in-memory state ahead of the disk: reopen.
     #[error("the store is unusable after an earlier failure: reopen it")]
@@ -140,6 +158,7 @@ impl Error {
             Error::NotFound { .. } | Error::Unrecognized { .. } => ErrorKind::NotFound,
             Error::AlreadyExists { .. } => ErrorKind::AlreadyExists,
             Error::Locked { .. } => ErrorKind::Locked,
+            Error::BadKey { .. } | Error::Value { .. } => ErrorKind::InvalidInput,
             Error::Io { .. } => ErrorKind::Io,
             Error::Poisoned => ErrorKind::Poisoned,
             #[cfg(feature = "flat-file")]

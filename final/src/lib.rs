@@ -67,7 +67,9 @@
 //! - [`group_commit`]: sharing syncs between writers, for the engines whose
 //!   writes take `&mut`;
 //! - `engines`: one adapter per engine;
-//! - [`store`]: the [`Store`] that opens any of them.
+//! - [`store`]: the [`Store`] that opens any of them, and its keyspaces;
+//! - `key` and `table`: [`Table`]s of typed rows over any ordered engine,
+//!   kept on disk and decoded on demand.
 
 mod batch;
 #[cfg(any(feature = "flat-file", feature = "wal", feature = "bptree"))]
@@ -77,22 +79,26 @@ pub mod engine;
 mod engines;
 mod error;
 pub mod group_commit;
+mod key;
 pub mod kv;
 mod options;
 mod range;
 pub mod store;
 mod sync;
+mod table;
 
 pub use batch::{Batch, BatchOp};
 pub use detect::detect;
 pub use engine::{Capabilities, Capability, Engine};
 pub use error::{Error, ErrorKind, Result};
+pub use key::Key;
 pub use kv::{
     Entry, KeyValue, Ordered, ReadTransaction, Scan, Stats, Transactional, WriteTransaction,
 };
 pub use options::{Options, SyncPolicy};
 pub use range::KeyRange;
 pub use store::Store;
+pub use table::{Rows, Table};
 
 /// The README's examples, compiled and run as doctests so that they stay true.
 #[cfg(doctest)]

@@ -5,6 +5,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::engines::prefixed::Prefixed;
 use crate::engines::{self, Backend, Create};
 use crate::kv::Stats;
 use crate::{
@@ -230,6 +231,34 @@ impl Store {
         let value = f(&mut *tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// The keyspace `name`: a store of its own inside this one, for keys
+    /// kept apart from the others. On the B+tree it is a bucket; the other
+    /// engines keep one keyspace, and a named one is the keys that start
+    /// with `name` and a zero byte (which a scan of the whole store sees).
+    /// [`Table`](crate::Table)s are keyspaces.
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// let users = store.keyspace("users")?;
+    /// users.put("ada", "admin")?;
+    /// assert_eq!(users.get("ada")?.as_deref(), Some(&b"admin"[..]));
+    /// assert_eq!(store.get("users\0ada")?.as_deref(), Some(&b"admin"[..]));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The engine's error if it cannot open the keyspace.
+    pub fn keyspace(&self, name: &str) -> Result<Store> {
+        match self.backend().keyspace(name.as_bytes()) {
+            Some(backend) => Store::start(backend?),
+            None => Store::start(Box::new(Prefixed::new(self.clone(), name.as_bytes()))),
+        }
     }
 
     /// The store as a [`KeyValue`] trait object.

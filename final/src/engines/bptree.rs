@@ -11,6 +11,7 @@
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use strata_bptree::tx::ReadTx;
@@ -26,7 +27,8 @@ use crate::{
 
 #[derive(Debug)]
 pub(crate) struct BptreeEngine {
-    db: DB,
+    /// Shared by the store and each of its keyspaces (buckets).
+    db: Arc<DB>,
     path: PathBuf,
     bucket: Vec<u8>,
     sync: SyncPolicy,
@@ -55,7 +57,7 @@ impl BptreeEngine {
             no_sync: options.sync == SyncPolicy::OnFlush,
             ..DbOptions::default()
         };
-        let db = DB::open(path, db_options)?;
+        let db = Arc::new(DB::open(path, db_options)?);
         Ok(BptreeEngine {
             db,
             path: path.to_path_buf(),
@@ -191,6 +193,17 @@ impl Backend for BptreeEngine {
 
     fn close(self: Box<Self>) -> Result<()> {
         self.flush()
+    }
+
+    fn keyspace(&self, name: &[u8]) -> Option<Result<Box<dyn Backend>>> {
+        Some(Ok(Box::new(BptreeEngine {
+            db: Arc::clone(&self.db),
+            path: self.path.clone(),
+            bucket: name.to_vec(),
+            sync: self.sync,
+            writes: AtomicU64::new(0),
+            syncs: AtomicU64::new(0),
+        })))
     }
 }
 

@@ -18,6 +18,7 @@ mod bitcask;
 mod bptree;
 #[cfg(feature = "flat-file")]
 pub(crate) mod flat_file;
+pub(crate) mod prefixed;
 #[cfg(feature = "wal")]
 mod wal;
 
@@ -29,6 +30,13 @@ pub(crate) trait Backend: KeyValue {
     /// Makes everything durable and closes the engine, reporting what
     /// dropping it would have to ignore.
     fn close(self: Box<Self>) -> Result<()>;
+
+    /// The keyspace `name`, if the engine has keyspaces of its own (the
+    /// B+tree's buckets); `None` makes it a prefix of the one keyspace.
+    fn keyspace(&self, name: &[u8]) -> Option<Result<Box<dyn Backend>>> {
+        let _ = name;
+        None
+    }
 }
 
 /// Whether an open makes a new database or opens an existing one.

@@ -6,7 +6,8 @@
 //! - `model`: a proptest state machine of operations (reopen included)
 //!   checked against a `BTreeMap`;
 //! - `mirror`: two engines given the same operations must agree after each;
-//! - `capabilities`: what each engine says it can do is what it does.
+//! - `capabilities`: what each engine says it can do is what it does;
+//! - `tables`: typed tables over every ordered engine.
 
 // A build that leaves engines out leaves the helpers only they use unused.
 #![cfg_attr(
@@ -24,3 +25,4 @@ mod harness;
 mod mirror;
 mod model;
 mod scripts;
+mod tables;

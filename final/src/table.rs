@@ -1,0 +1,180 @@
+//! [`Table`]: typed keys and values over any ordered engine, read from disk
+//! on demand.
+//!
+//! Chapter 5's tables hold every row in memory and log each change; that is
+//! what makes them simple, and what limits them to data that fits in RAM. A
+//! `Table` keeps nothing in memory: each row is an entry of an ordered
+//! engine, its key encoded so that the bytes sort as the keys do ([`Key`]),
+//! its value encoded with chapter 1's codec. A get reads and decodes one
+//! entry; a range decodes the entries it visits, as it visits them. Over the
+//! B+tree a table is a bucket, so it can be as large as the disk, and reads
+//! cost what a B+tree read costs: the pages on the path, from the page cache.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Bound, RangeBounds};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use strata_flat_file::codec;
+
+use crate::{Error, Key, KeyRange, Result, Scan, Store};
+
+/// A table of `K` keys and `V` values in a [`Store`] whose engine keeps keys
+/// in order. Cheap to clone; every clone reads and writes the same rows.
+///
+/// ```
+/// # #[cfg(feature = "bptree")] {
+/// use strata::{Engine, Options, Store, Table};
+///
+/// # let dir = tempfile::tempdir()?;
+/// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+/// let temperatures: Table<(String, i32), f64> = Table::open(&store, "temperatures")?;
+/// temperatures.insert(&("oslo".into(), -3), &0.5)?;
+/// temperatures.insert(&("oslo".into(), -12), &0.25)?;
+/// temperatures.insert(&("lima".into(), 20), &1.0)?;
+///
+/// // Keys come back in their natural order: strings, then signed integers.
+/// let oslo: Vec<i32> = temperatures
+///     .range(("oslo".to_string(), i32::MIN)..=("oslo".to_string(), i32::MAX))?
+///     .map(|row| row.map(|((_, day), _)| day))
+///     .collect::<Result<_, _>>()?;
+/// assert_eq!(oslo, [-12, -3]);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Table<K, V> {
+    name: String,
+    space: Store,
+    types: PhantomData<fn() -> (K, V)>,
+}
+
+impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
+    /// The table `name` in `store` (created by its first insert).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if the store's engine keeps no order.
+    pub fn open(store: &Store, name: &str) -> Result<Table<K, V>> {
+        let space = store.keyspace(name)?;
+        space.as_key_value().as_ordered()?;
+        Ok(Table {
+            name: name.to_string(),
+            space,
+            types: PhantomData,
+        })
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The value of `key`, if any.
+    pub fn get(&self, key: &K) -> Result<Option<V>> {
+        match self.space.get(key.to_key_bytes())? {
+            Some(bytes) => self.decode_value(&bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether `key` has a value.
+    pub fn contains_key(&self, key: &K) -> Result<bool> {
+        Ok(self.space.get(key.to_key_bytes())?.is_some())
+    }
+
+    /// Sets `key` to `value`; durable as the store's sync policy says.
+    pub fn insert(&self, key: &K, value: &V) -> Result<()> {
+        let bytes = codec::to_vec(value).map_err(|reason| self.value_error(reason))?;
+        self.space.put(key.to_key_bytes(), bytes)
+    }
+
+    /// Removes `key`; removing a missing key is not an error.
+    pub fn remove(&self, key: &K) -> Result<()> {
+        self.space.delete(key.to_key_bytes())
+    }
+
+    /// The number of rows (counted: engines keep no count of a part of them).
+    pub fn len(&self) -> Result<u64> {
+        self.space.len()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.iter()?.next().is_none())
+    }
+
+    /// Every row, in key order.
+    pub fn iter(&self) -> Result<Rows<'_, K, V>> {
+        self.range(..)
+    }
+
+    /// The rows whose keys lie in `range`, in key order, decoded as they are read.
+    pub fn range(&self, range: impl RangeBounds<K>) -> Result<Rows<'_, K, V>> {
+        let encode = |bound: Bound<&K>| bound.map(Key::to_key_bytes);
+        let (start, end) = (encode(range.start_bound()), encode(range.end_bound()));
+        let range = KeyRange::new(
+            start.as_ref().map(Vec::as_slice),
+            end.as_ref().map(Vec::as_slice),
+        );
+        Ok(Rows {
+            table: self,
+            scan: self.space.range(range)?,
+        })
+    }
+
+    fn decode_value(&self, bytes: &[u8]) -> Result<V> {
+        codec::from_slice(bytes).map_err(|reason| self.value_error(reason))
+    }
+
+    fn value_error(&self, reason: String) -> Error {
+        Error::Value {
+            table: self.name.clone(),
+            reason,
+        }
+    }
+}
+
+impl<K, V> Clone for Table<K, V> {
+    fn clone(&self) -> Self {
+        Table {
+            name: self.name.clone(),
+            space: self.space.clone(),
+            types: PhantomData,
+        }
+    }
+}
+
+impl<K, V> fmt::Debug for Table<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("name", &self.name)
+            .field("store", &self.space)
+            .finish()
+    }
+}
+
+/// The rows of a [`Table`] in key order, each decoded when it is reached.
+pub struct Rows<'a, K, V> {
+    table: &'a Table<K, V>,
+    scan: Scan<'a>,
+}
+
+impl<K: Key, V: Serialize + DeserializeOwned> Iterator for Rows<'_, K, V> {
+    type Item = Result<(K, V)>;
+
+    fn next(&mut self) -> Option<Result<(K, V)>> {
+        let (key, value) = match self.scan.next()? {
+            Ok(entry) => entry,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(K::from_key_bytes(&key).and_then(|k| Ok((k, self.table.decode_value(&value)?))))
+    }
+}
+
+impl<K, V> fmt::Debug for Rows<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rows")
+            .field("table", &self.table.name)
+            .finish_non_exhaustive()
+    }
+}

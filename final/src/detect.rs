@@ -21,11 +21,13 @@ use std::path::Path;
 
 use crate::{Engine, Error, Result};
 
+// ANCHOR: marks
 /// The flat file's magic (chapter 1).
 const FLAT_FILE_MAGIC: &[u8; 8] = b"STRATAFF";
 /// bbolt's magic number, little-endian, at this offset of the file.
 const BBOLT_MAGIC: u32 = 0xED0C_DAED;
 const BBOLT_MAGIC_AT: usize = 16;
+// ANCHOR_END: marks
 
 /// What is at `path`: the engine that wrote it, or `None` if nothing is there.
 ///
@@ -57,6 +59,7 @@ pub fn detect(path: &Path) -> Result<Option<Engine>> {
     })
 }
 
+// ANCHOR: detect_file
 /// The engine whose file `path` is, or what it is instead.
 fn detect_file(path: &Path) -> Result<Result<Engine, String>> {
     let mut head = Vec::with_capacity(BBOLT_MAGIC_AT + 4);
@@ -77,10 +80,18 @@ fn detect_file(path: &Path) -> Result<Result<Engine, String>> {
     Ok(Err(if head.is_empty() {
         "an empty file".to_string()
     } else {
-        format!("a file starting with {:02x?}", &head[..head.len().min(8)])
+        let start = &head[..head.len().min(8)];
+        let hex: Vec<String> = start.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "a file starting with {} ({:?})",
+            hex.join(" "),
+            String::from_utf8_lossy(start)
+        )
     }))
 }
+// ANCHOR_END: detect_file
 
+// ANCHOR: detect_dir
 /// The engine whose directory `dir` is, or what it holds instead.
 fn detect_dir(dir: &Path) -> Result<Result<Engine, String>> {
     let (mut bitcask, mut log, mut other) = (false, false, 0);
@@ -101,11 +112,15 @@ fn detect_dir(dir: &Path) -> Result<Result<Engine, String>> {
         (false, true) => Ok(Engine::Wal),
         (true, true) => Err("a directory holding both Bitcask and log files".into()),
         (false, false) if other == 0 => Err("an empty directory".into()),
+        (false, false) if other == 1 => {
+            Err("a directory whose one entry is no engine's file".into())
+        }
         (false, false) => Err(format!(
-            "a directory of {other} entries, none of them an engine's files"
+            "a directory whose {other} entries are none of them an engine's files"
         )),
     })
 }
+// ANCHOR_END: detect_dir
 
 /// `N.bitcask.data` or `N.bitcask.hint`, as Riak names them.
 fn is_bitcask_file(name: &str) -> bool {

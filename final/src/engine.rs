@@ -52,6 +52,7 @@ impl Engine {
         }
     }
 
+    // ANCHOR: capabilities
     /// What the engine can do beyond the base [`KeyValue`](crate::KeyValue) operations.
     ///
     /// ```
@@ -67,6 +68,7 @@ impl Engine {
             Engine::Bptree => Capabilities::of(&[AtomicBatches, OrderedScans, Transactions]),
         }
     }
+    // ANCHOR_END: capabilities
 
     /// Whether this build of `strata` includes the engine (its feature is on).
     pub fn is_enabled(self) -> bool {

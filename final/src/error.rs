@@ -18,6 +18,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    // ANCHOR: unsupported
     /// The engine cannot do what was asked: see [`Engine::capabilities`].
     #[error("the {engine} engine does not offer {capability}")]
     Unsupported {
@@ -26,7 +27,7 @@ pub enum Error {
         /// What it lacks.
         capability: Capability,
     },
-
+    // ANCHOR_END: unsupported
     /// This build of `strata` leaves the engine out: turn its feature on.
     #[error("this build of strata leaves out the {engine} engine (enable the `{engine}` feature)")]
     FeatureDisabled {

@@ -49,6 +49,7 @@ impl GroupCommit {
         self.state.lock().map_err(|_| Error::Poisoned)
     }
 
+    // ANCHOR: written
     /// Numbers a write just made. Call it under the lock that orders the
     /// engine's writes, so that numbers follow the order of the changes.
     ///
@@ -63,6 +64,7 @@ impl GroupCommit {
         state.written += 1;
         Ok(state.written)
     }
+    // ANCHOR_END: written
 
     /// The number of the last write made.
     pub fn last_written(&self) -> Result<u64> {
@@ -80,6 +82,7 @@ impl GroupCommit {
         Ok(self.lock()?.syncs)
     }
 
+    // ANCHOR: wait_durable
     /// Returns once write `seq` is durable, running `sync` if no sync under
     /// way will cover it. `sync` must make durable every write numbered
     /// before it was called.
@@ -124,6 +127,7 @@ impl GroupCommit {
         self.synced.notify_all();
         result
     }
+    // ANCHOR_END: wait_durable
 
     /// Makes every write so far durable (running `sync` if needed).
     pub fn sync_all(&self, sync: impl FnOnce() -> Result<()>) -> Result<()> {

@@ -33,6 +33,7 @@ pub struct Stats {
     pub syncs: u64,
 }
 
+// ANCHOR: key_value
 /// What every engine does: keys and values of bytes, and a durability point.
 ///
 /// When a change is durable depends on the [`SyncPolicy`](crate::SyncPolicy)
@@ -93,7 +94,9 @@ pub trait KeyValue: Send + Sync + fmt::Debug {
         Err(unsupported(self.engine(), Capability::Transactions))
     }
 }
+// ANCHOR_END: key_value
 
+// ANCHOR: ordered
 /// Engines that keep their keys in order.
 pub trait Ordered: KeyValue {
     /// The entries whose keys lie in `range`, in ascending key order.
@@ -110,7 +113,9 @@ pub trait Ordered: KeyValue {
         self.range(KeyRange::prefix(prefix))
     }
 }
+// ANCHOR_END: ordered
 
+// ANCHOR: transactional
 /// Engines with transactions: reads that see one snapshot, and writes that
 /// read their own changes and commit all or nothing.
 pub trait Transactional: Ordered {
@@ -123,7 +128,9 @@ pub trait Transactional: Ordered {
     /// [`commit`](WriteTransaction::commit) discards its changes.
     fn begin_write(&self) -> Result<Box<dyn WriteTransaction + '_>>;
 }
+// ANCHOR_END: transactional
 
+// ANCHOR: read_transaction
 /// A read transaction (see [`Transactional::begin_read`]).
 pub trait ReadTransaction: Send + Sync {
     /// The value of `key` in the snapshot.
@@ -132,7 +139,9 @@ pub trait ReadTransaction: Send + Sync {
     /// The snapshot's entries whose keys lie in `range`, in order.
     fn range(&self, range: KeyRange) -> Result<Scan<'_>>;
 }
+// ANCHOR_END: read_transaction
 
+// ANCHOR: write_transaction
 /// A write transaction (see [`Transactional::begin_write`]). It holds the
 /// store's one writer, so it stays on the thread that began it.
 pub trait WriteTransaction {
@@ -148,16 +157,19 @@ pub trait WriteTransaction {
     /// Makes every change of the transaction visible and durable at once.
     fn commit(self: Box<Self>) -> Result<()>;
 }
+// ANCHOR_END: write_transaction
 
 /// A key and its value, as scans return them.
 pub type Entry = (Vec<u8>, Vec<u8>);
 
+// ANCHOR: scan
 /// An iterator over entries in key order, borrowed from a store or a
 /// transaction. Each item is a `Result`: reading from disk can fail half-way
 /// (a damaged page), and the scan then ends after the error.
 pub struct Scan<'a> {
     inner: Box<dyn Iterator<Item = Result<Entry>> + Send + 'a>,
 }
+// ANCHOR_END: scan
 
 impl<'a> Scan<'a> {
     /// A scan over the items of `inner`.

@@ -27,7 +27,7 @@ pub enum SyncPolicy {
 /// let options = Options::new().sync(SyncPolicy::OnFlush).bucket("widgets");
 /// assert_eq!(options.sync, SyncPolicy::OnFlush);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Options {
     /// When writes reach the disk. Default: [`SyncPolicy::Always`].
@@ -35,6 +35,17 @@ pub struct Options {
     /// The B+tree only: the bucket the store's keys live in (bbolt files
     /// keep every key in a bucket). Default: `strata`.
     pub bucket: Vec<u8>,
+    /// Bitcask's own options (file size, expiry, merge triggers, clock),
+    /// for what the common ones leave out. Its sync strategy and
+    /// `create_if_missing` are set from [`sync`](Options::sync) and from
+    /// whether the store is opened or created.
+    #[cfg(feature = "bitcask")]
+    pub bitcask: strata_bitcask::Options,
+    /// The B+tree's own options (page size, lock timeout, freelist), for
+    /// what the common ones leave out. `read_only` must stay off, and
+    /// `no_sync` is set from [`sync`](Options::sync).
+    #[cfg(feature = "bptree")]
+    pub bptree: strata_bptree::Options,
 }
 
 impl Default for Options {
@@ -42,6 +53,10 @@ impl Default for Options {
         Options {
             sync: SyncPolicy::Always,
             bucket: b"strata".to_vec(),
+            #[cfg(feature = "bitcask")]
+            bitcask: strata_bitcask::Options::default(),
+            #[cfg(feature = "bptree")]
+            bptree: strata_bptree::Options::default(),
         }
     }
 }

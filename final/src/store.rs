@@ -69,6 +69,7 @@ impl Store {
         Store::open_with(path, Options::default())
     }
 
+    // ANCHOR: open_with
     /// [`Store::open`] with `options`.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
         let path = path.as_ref();
@@ -77,7 +78,9 @@ impl Store {
         })?;
         Store::start(engines::open(engine, path, &options, Create::Existing)?)
     }
+    // ANCHOR_END: open_with
 
+    // ANCHOR: create
     /// Creates a new database of `engine` at `path`: a file for the flat
     /// file and the B+tree, a directory for the log and Bitcask (an empty
     /// directory may already be there).
@@ -104,6 +107,7 @@ impl Store {
         }
         Store::start(engines::open(engine, path, &options, Create::New)?)
     }
+    // ANCHOR_END: create
 
     fn start(backend: Box<dyn Backend>) -> Result<Store> {
         Ok(Store {

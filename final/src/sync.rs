@@ -5,8 +5,10 @@
 //! The cfg is `strata_loom`, not the usual `loom`: `--cfg loom` would also
 //! switch every dependency that knows loom into its own loom mode.
 
+// ANCHOR: primitives
 #[cfg(strata_loom)]
 pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 
 #[cfg(not(strata_loom))]
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
+// ANCHOR_END: primitives

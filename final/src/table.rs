@@ -84,7 +84,8 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
 
     /// Sets `key` to `value`; durable as the store's sync policy says.
     pub fn insert(&self, key: &K, value: &V) -> Result<()> {
-        let bytes = codec::to_vec(value).map_err(|reason| self.value_error(reason))?;
+        let bytes = codec::to_vec(value)
+            .map_err(|reason| self.value_error(format!("the value does not encode: {reason}")))?;
         self.space.put(key.to_key_bytes(), bytes)
     }
 
@@ -123,7 +124,11 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
     }
 
     fn decode_value(&self, bytes: &[u8]) -> Result<V> {
-        codec::from_slice(bytes).map_err(|reason| self.value_error(reason))
+        codec::from_slice(bytes).map_err(|reason| {
+            self.value_error(format!(
+                "a stored value does not decode as the table's value type ({reason})"
+            ))
+        })
     }
 
     fn value_error(&self, reason: String) -> Error {

@@ -33,6 +33,7 @@ struct ModelEngine {
     fail_from: usize,
 }
 
+// ANCHOR: model_engine
 impl ModelEngine {
     fn sync(&self) -> Result<()> {
         let n = self.syncs.fetch_add(1, Ordering::SeqCst) + 1;
@@ -59,6 +60,7 @@ impl ModelEngine {
         (seq, commit.wait_durable(seq, || self.sync()).is_ok())
     }
 }
+// ANCHOR_END: model_engine
 
 fn run_writers(engine: Arc<ModelEngine>, commit: Arc<GroupCommit>, writers: usize, each: usize) {
     let threads: Vec<_> = (0..writers)

@@ -39,7 +39,7 @@ impl BitcaskEngine {
             // Group commit decides when to sync (see the module docs).
             sync: SyncStrategy::None,
             create_if_missing: create == Create::New,
-            ..CaskOptions::default()
+            ..options.bitcask.clone()
         };
         let mut cask = Bitcask::open(dir, cask_options)?;
         if create == Create::New {
@@ -59,6 +59,7 @@ impl BitcaskEngine {
         Ok(self.cask.read().unwrap_or_else(PoisonError::into_inner))
     }
 
+    // ANCHOR: commit
     /// Runs `change` on the cask under the write lock, numbers it, and
     /// waits as the policy says.
     fn commit(&self, change: impl FnOnce(&mut Bitcask) -> Result<()>) -> Result<()> {
@@ -74,7 +75,9 @@ impl BitcaskEngine {
             SyncPolicy::OnFlush => Ok(()),
         }
     }
+    // ANCHOR_END: commit
 
+    // ANCHOR: sync_now
     /// Hands the buffer to the OS under the lock, then fsyncs without it.
     fn sync_now(&self) -> Result<()> {
         let pending = {
@@ -86,6 +89,7 @@ impl BitcaskEngine {
         }
         Ok(())
     }
+    // ANCHOR_END: sync_now
 }
 
 impl KeyValue for BitcaskEngine {

@@ -76,6 +76,7 @@ impl FlatFileEngine {
         self.map.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    // ANCHOR: commit
     /// Applies `change` to the map, numbers it, and waits as the policy says.
     fn commit(&self, change: impl FnOnce(&mut Map)) -> Result<()> {
         let seq = {
@@ -91,13 +92,16 @@ impl FlatFileEngine {
             SyncPolicy::OnFlush => Ok(()),
         }
     }
+    // ANCHOR_END: commit
 
+    // ANCHOR: save
     /// Saves the whole map: encoded under the read lock, written without it.
     fn save(&self) -> Result<()> {
         let bytes = format::encode(&self.read());
         atomic::write_atomic(&self.path, &bytes)?;
         Ok(())
     }
+    // ANCHOR_END: save
 }
 
 /// The lock file beside the data file `path`.

@@ -20,6 +20,7 @@ pub fn create(dir: &Path, engine: Engine, options: Options) -> Store {
         .unwrap_or_else(|e| panic!("creating a {engine} store: {e}"))
 }
 
+// ANCHOR: per_engine
 /// Generates one `#[test]` per engine, each calling `$run(engine)`, in a
 /// module named after `$run`, so a failure names its engine.
 #[macro_export]
@@ -49,3 +50,4 @@ macro_rules! per_engine {
         }
     };
 }
+// ANCHOR_END: per_engine

@@ -45,6 +45,7 @@ fn contents(subject: &Subject, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Vec<u8>)> {
     found
 }
 
+// ANCHOR: mirror
 /// Runs `ops` on both engines, comparing after each.
 fn mirror(a: Engine, b: Engine, ops: &[Op]) {
     let keys = all_keys();
@@ -62,6 +63,7 @@ fn mirror(a: Engine, b: Engine, ops: &[Op]) {
         );
     }
 }
+// ANCHOR_END: mirror
 
 /// Operations both engines can run.
 fn common_ops(a: Engine, b: Engine) -> impl Strategy<Value = Vec<Op>> {

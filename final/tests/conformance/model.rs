@@ -36,6 +36,7 @@ fn value() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), 0..40)
 }
 
+// ANCHOR: op
 /// Operations `engine` can run.
 pub fn op(engine: Engine) -> BoxedStrategy<Op> {
     let caps = engine.capabilities();
@@ -67,6 +68,7 @@ pub fn op(engine: Engine) -> BoxedStrategy<Op> {
     }
     prop::strategy::Union::new_weighted(ops).boxed()
 }
+// ANCHOR_END: op
 
 /// What `op` leaves `map` holding.
 pub fn apply_to_model(map: &mut Map, op: &Op) {
@@ -242,6 +244,7 @@ fn the_indices_name_the_engines() {
     assert_eq!(Engine::ALL[BPTREE], Engine::Bptree);
 }
 
+// ANCHOR: machines
 prop_state_machine! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -261,3 +264,4 @@ prop_state_machine! {
     #[test]
     fn bptree_matches_a_btreemap(sequential 1..40 => Machine<BPTREE>);
 }
+// ANCHOR_END: machines

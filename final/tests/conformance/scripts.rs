@@ -37,6 +37,7 @@ use strata::{Batch, Capability, Engine, Error, KeyRange, Options, Store, WriteTr
 
 use crate::harness::{create, store_path};
 
+// ANCHOR: run
 /// Runs every script of every group `engine` can run.
 fn run(engine: Engine) {
     let caps = engine.capabilities();
@@ -65,6 +66,7 @@ fn run(engine: Engine) {
     assert!(ran > 0, "no scripts ran for {engine}");
 }
 crate::per_engine!(run);
+// ANCHOR_END: run
 
 fn run_script(engine: Engine, script: &Path) {
     let text = fs::read_to_string(script).expect("reading the script");

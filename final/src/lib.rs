@@ -101,7 +101,7 @@ pub use store::Store;
 pub use table::{Rows, Table};
 
 /// The README's examples, compiled and run as doctests so that they stay true.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "bptree"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeExamples;
 

@@ -4,6 +4,14 @@
 //! snapshot diff; accept it with `cargo insta review` (or
 //! `INSTA_UPDATE=always cargo test -p strata --test snapshots`) once it is meant.
 
+// The snapshots show every engine at once.
+#![cfg(all(
+    feature = "flat-file",
+    feature = "wal",
+    feature = "bitcask",
+    feature = "bptree"
+))]
+
 use std::fs;
 use std::path::Path;
 

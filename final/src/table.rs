@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use strata_flat_file::codec;
 
-use crate::{Error, Key, KeyRange, Result, Scan, Store};
+use crate::{Batch, Error, Key, KeyRange, Result, Scan, Store};
 
 /// A table of `K` keys and `V` values in a [`Store`] whose engine keeps keys
 /// in order. Cheap to clone; every clone reads and writes the same rows.
@@ -84,9 +84,18 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
 
     /// Sets `key` to `value`; durable as the store's sync policy says.
     pub fn insert(&self, key: &K, value: &V) -> Result<()> {
-        let bytes = codec::to_vec(value)
-            .map_err(|reason| self.value_error(format!("the value does not encode: {reason}")))?;
-        self.space.put(key.to_key_bytes(), bytes)
+        self.space.put(key.to_key_bytes(), self.encode_value(value)?)
+    }
+
+    /// Inserts every row of `rows` in one write, all or none: one
+    /// transaction (and one sync) for all of them on the engines with
+    /// [`Capability::AtomicBatches`](crate::Capability::AtomicBatches).
+    pub fn insert_many(&self, rows: impl IntoIterator<Item = (K, V)>) -> Result<()> {
+        let mut batch = Batch::new();
+        for (key, value) in rows {
+            batch = batch.put(key.to_key_bytes(), self.encode_value(&value)?);
+        }
+        self.space.write(&batch)
     }
 
     /// Removes `key`; removing a missing key is not an error.
@@ -121,6 +130,11 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
             table: self,
             scan: self.space.range(range)?,
         })
+    }
+
+    fn encode_value(&self, value: &V) -> Result<Vec<u8>> {
+        codec::to_vec(value)
+            .map_err(|reason| self.value_error(format!("the value does not encode: {reason}")))
     }
 
     fn decode_value(&self, bytes: &[u8]) -> Result<V> {

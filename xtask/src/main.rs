@@ -14,6 +14,8 @@
 //! - `cargo xtask crash <engine|all> [--runs N] [--seed S]` kills a writing child process at
 //!   random moments and checks that every acknowledged write and every batch survives whole
 //!   (the child is this program again, as the hidden command `crash-child`).
+//! - `cargo xtask fuzz [--runs N] [--jobs J] [TARGET...]` runs a fuzzing campaign over the
+//!   targets in `fuzz/` (nightly and cargo-fuzz needed) and prints what each target did.
 
 mod bench_report;
 mod book;
@@ -22,6 +24,7 @@ mod bptree_vs_bbolt;
 mod crash;
 mod exercises;
 mod figures;
+mod fuzz;
 mod libtest;
 mod process;
 mod schema_vs_dbrs;
@@ -58,6 +61,10 @@ Commands:
                             kill -9 a child writing to the engine (flat-file, wal,
                             bitcask, bptree, schema) at random moments, N times
                             (default 100), and check what each reopen holds
+  fuzz [--runs N] [--jobs J] [TARGET...]
+                            run every fuzz target (or those named) for N executions
+                            (default 10000000), J at a time (default 1), and print a
+                            table of executions and crashes (nightly and cargo-fuzz)
 ";
 
 fn main() -> ExitCode {
@@ -93,6 +100,7 @@ fn run(args: &[String]) -> Result<()> {
         }
         Some((command, rest)) if command == "crash" => crash::run(&crash::Options::parse(rest)?),
         Some((command, rest)) if command == "crash-child" => crash::child(rest),
+        Some((command, rest)) if command == "fuzz" => fuzz::run(&root, fuzz::Options::parse(rest)?),
         Some((command, _)) if command == "help" || command == "--help" || command == "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -41,7 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return read(Path::new(path), rows.parse()?);
     }
     let temp = tempfile::tempdir()?;
-    let dir = args.first().map_or_else(|| temp.path().to_path_buf(), PathBuf::from);
+    let dir = args
+        .first()
+        .map_or_else(|| temp.path().to_path_buf(), PathBuf::from);
     let mib: u64 = args.get(1).map_or(Ok(1024), |m| m.parse())?;
     let rows = mib * 1024 * 1024 / RECORD_BYTES;
     let path = dir.join("records.db");
@@ -68,7 +70,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 fn write(path: &Path, rows: u64) -> strata::Result<()> {
     // Bulk load: sync once at the end, not at each batch.
-    let store = Store::create(path, Engine::Bptree, Options::new().sync(SyncPolicy::OnFlush))?;
+    let store = Store::create(
+        path,
+        Engine::Bptree,
+        Options::new().sync(SyncPolicy::OnFlush),
+    )?;
     let records: Records = Table::open(&store, "records")?;
     let mut id = 0;
     while id < rows {
@@ -100,7 +106,8 @@ fn read(path: &Path, rows: u64) -> Result<(), Box<dyn std::error::Error>> {
         x ^= x << 17;
         let id = x % rows;
         let found = records.get(&id)?.ok_or("a record is missing")?;
-        if found.id != id || found.payload.len() != PAYLOAD || found.payload[0] != (id % 251) as u8 {
+        if found.id != id || found.payload.len() != PAYLOAD || found.payload[0] != (id % 251) as u8
+        {
             return Err(format!("record {id} came back wrong").into());
         }
     }

@@ -96,6 +96,7 @@ macro_rules! unsigned {
 }
 unsigned!(u8, u16, u32, u64, u128);
 
+// ANCHOR: signed
 macro_rules! signed {
     ($($t:ty => $u:ty),*) => {$(
         impl Key for $t {
@@ -112,6 +113,7 @@ macro_rules! signed {
     )*};
 }
 signed!(i8 => u8, i16 => u16, i32 => u32, i64 => u64, i128 => u128);
+// ANCHOR_END: signed
 
 impl Key for bool {
     fn encode_key(&self, out: &mut Vec<u8>) {
@@ -137,6 +139,7 @@ impl<const N: usize> Key for [u8; N] {
     }
 }
 
+// ANCHOR: escaped
 /// Writes `bytes` escaped (`00` as `00 ff`), then the end mark `00 01`.
 fn encode_escaped(bytes: &[u8], out: &mut Vec<u8>) {
     for &b in bytes {
@@ -163,6 +166,7 @@ fn decode_escaped(bytes: &mut &[u8]) -> Result<Vec<u8>> {
         }
     }
 }
+// ANCHOR_END: escaped
 
 impl Key for Vec<u8> {
     fn encode_key(&self, out: &mut Vec<u8>) {

@@ -69,6 +69,7 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
         &self.name
     }
 
+    // ANCHOR: get
     /// The value of `key`, if any.
     pub fn get(&self, key: &K) -> Result<Option<V>> {
         match self.space.get(key.to_key_bytes())? {
@@ -77,6 +78,8 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
         }
     }
 
+    // ANCHOR_END: get
+
     /// Whether `key` has a value.
     pub fn contains_key(&self, key: &K) -> Result<bool> {
         Ok(self.space.get(key.to_key_bytes())?.is_some())
@@ -84,7 +87,8 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
 
     /// Sets `key` to `value`; durable as the store's sync policy says.
     pub fn insert(&self, key: &K, value: &V) -> Result<()> {
-        self.space.put(key.to_key_bytes(), self.encode_value(value)?)
+        self.space
+            .put(key.to_key_bytes(), self.encode_value(value)?)
     }
 
     /// Inserts every row of `rows` in one write, all or none: one
@@ -118,6 +122,7 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
         self.range(..)
     }
 
+    // ANCHOR: range
     /// The rows whose keys lie in `range`, in key order, decoded as they are read.
     pub fn range(&self, range: impl RangeBounds<K>) -> Result<Rows<'_, K, V>> {
         let encode = |bound: Bound<&K>| bound.map(Key::to_key_bytes);
@@ -131,6 +136,7 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
             scan: self.space.range(range)?,
         })
     }
+    // ANCHOR_END: range
 
     fn encode_value(&self, value: &V) -> Result<Vec<u8>> {
         codec::to_vec(value)

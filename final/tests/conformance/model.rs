@@ -244,7 +244,6 @@ fn the_indices_name_the_engines() {
     assert_eq!(Engine::ALL[BPTREE], Engine::Bptree);
 }
 
-// ANCHOR: machines
 prop_state_machine! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -264,4 +263,3 @@ prop_state_machine! {
     #[test]
     fn bptree_matches_a_btreemap(sequential 1..40 => Machine<BPTREE>);
 }
-// ANCHOR_END: machines

@@ -38,12 +38,16 @@ impl Options {
         while let Some(arg) = args.next() {
             let mut number = |name: &str| -> Result<u64> {
                 let value = args.next().ok_or(format!("{name} needs a number"))?;
-                Ok(value.parse().map_err(|_| format!("{name}: not a number: {value}"))?)
+                Ok(value
+                    .parse()
+                    .map_err(|_| format!("{name}: not a number: {value}"))?)
             };
             match arg.as_str() {
                 "--runs" => options.runs = number("--runs")?,
                 "--jobs" => options.jobs = number("--jobs")?.max(1) as usize,
-                flag if flag.starts_with('-') => return Err(format!("unknown option {flag}").into()),
+                flag if flag.starts_with('-') => {
+                    return Err(format!("unknown option {flag}").into());
+                }
                 target => options.targets.push(target.to_string()),
             }
         }
@@ -65,7 +69,10 @@ pub fn run(root: &Path, options: Options) -> Result<()> {
     let mut targets = options.targets.clone();
     if targets.is_empty() {
         let out = toolchain.command(&fuzz).args(["fuzz", "list"]).output()?;
-        targets = String::from_utf8(out.stdout)?.lines().map(str::to_string).collect();
+        targets = String::from_utf8(out.stdout)?
+            .lines()
+            .map(str::to_string)
+            .collect();
     }
     let status = toolchain
         .command(&fuzz)
@@ -107,16 +114,30 @@ pub fn run(root: &Path, options: Options) -> Result<()> {
             o.target,
             o.executions.map_or("?".into(), |n| n.to_string()),
             o.seconds,
-            if o.ok { "no crash" } else { "crash or error: see the log" }
+            if o.ok {
+                "no crash"
+            } else {
+                "crash or error: see the log"
+            }
         );
     }
     match outcomes.iter().filter(|o| !o.ok).count() {
         0 => Ok(()),
-        n => Err(format!("{n} targets failed; their logs are in {}", scratch.display()).into()),
+        n => Err(format!(
+            "{n} targets failed; their logs are in {}",
+            scratch.display()
+        )
+        .into()),
     }
 }
 
-fn run_target(toolchain: &FuzzCargo, fuzz: &Path, scratch: &Path, target: &str, runs: u64) -> Outcome {
+fn run_target(
+    toolchain: &FuzzCargo,
+    fuzz: &Path,
+    scratch: &Path,
+    target: &str,
+    runs: u64,
+) -> Outcome {
     let corpus = scratch.join(target);
     let _ = std::fs::remove_dir_all(&corpus);
     let log = scratch.join(format!("{target}.log"));
@@ -184,7 +205,9 @@ fn fuzz_cargo() -> Result<FuzzCargo> {
     if !probe.is_ok_and(|o| o.status.success()) {
         return Err("cargo-fuzz is not installed: `cargo install cargo-fuzz --locked`".into());
     }
-    let nightly = Command::new("rustup").args(["run", "nightly", "rustc", "-V"]).output();
+    let nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "-V"])
+        .output();
     Ok(if nightly.is_ok_and(|o| o.status.success()) {
         FuzzCargo::Nightly
     } else {

@@ -281,6 +281,21 @@ impl Store {
             Err(shared) => shared.backend.flush(),
         }
     }
+
+    /// Ends the store as a crash of the process would, for testing what a
+    /// program's data survives: nothing is flushed, saved or closed, and
+    /// only what had reached the operating system remains (the log's and the
+    /// B+tree's writes, Bitcask's buffer without its hint trailer; none of a
+    /// flat file's unsaved changes). Other clones keep the store open; the
+    /// crash happens with the last one.
+    ///
+    /// A crash of the machine loses more: what was not yet synced. The
+    /// engines' power-loss tests simulate that on a disk of their own.
+    pub fn simulate_crash(self) {
+        if let Ok(inner) = Arc::try_unwrap(self.inner) {
+            inner.backend.crash();
+        }
+    }
 }
 
 /// Whether `path` can take a new database of `engine`: nothing is there, or

@@ -137,6 +137,16 @@ impl Backend for BitcaskEngine {
         &self.dir
     }
 
+    /// Dropped without closing, the cask hands its buffer to the OS but
+    /// writes no hint trailer: the next open scans the active data file.
+    fn crash(self: Box<Self>) {
+        let cask = match self.cask.write() {
+            Ok(mut cask) => cask.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        drop(cask);
+    }
+
     fn close(self: Box<Self>) -> Result<()> {
         let cask = self.cask.write().map_err(|_| Error::Poisoned)?.take();
         match cask {

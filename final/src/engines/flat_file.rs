@@ -32,6 +32,8 @@ pub(crate) struct FlatFileEngine {
     commit: GroupCommit,
     sync: SyncPolicy,
     writes: AtomicU64,
+    /// Whether dropping saves what is unsaved (not after a simulated crash).
+    save_on_drop: bool,
     /// Held for as long as the engine is open.
     _lock: File,
 }
@@ -66,6 +68,7 @@ impl FlatFileEngine {
             commit: GroupCommit::new(),
             sync: options.sync,
             writes: AtomicU64::new(0),
+            save_on_drop: true,
             _lock: lock,
         })
     }
@@ -197,6 +200,11 @@ impl Backend for FlatFileEngine {
     fn close(self: Box<Self>) -> Result<()> {
         self.flush()
     }
+
+    /// Unsaved changes live only in this process: a crash loses them.
+    fn crash(mut self: Box<Self>) {
+        self.save_on_drop = false;
+    }
 }
 
 impl Drop for FlatFileEngine {
@@ -204,7 +212,7 @@ impl Drop for FlatFileEngine {
     /// live only in this process until then. Errors go unseen here; call
     /// [`Store::close`](crate::Store::close) to see them.
     fn drop(&mut self) {
-        if !self.commit.is_durable().unwrap_or(true) {
+        if self.save_on_drop && !self.commit.is_durable().unwrap_or(true) {
             let _ = self.flush();
         }
     }

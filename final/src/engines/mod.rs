@@ -31,6 +31,12 @@ pub(crate) trait Backend: KeyValue {
     /// dropping it would have to ignore.
     fn close(self: Box<Self>) -> Result<()>;
 
+    /// Ends the engine as a crash of the process would: nothing is synced,
+    /// saved or finished; only what already reached the operating system
+    /// remains. The default is a plain drop, for the engines whose `Drop`
+    /// does no more than that.
+    fn crash(self: Box<Self>) {}
+
     /// The keyspace `name`, if the engine has keyspaces of its own (the
     /// B+tree's buckets); `None` makes it a prefix of the one keyspace.
     fn keyspace(&self, name: &[u8]) -> Option<Result<Box<dyn Backend>>> {

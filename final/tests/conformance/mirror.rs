@@ -5,7 +5,7 @@
 //! own (the same read answered differently, say).
 
 use proptest::prelude::*;
-use strata::{Capability, Engine, KeyRange};
+use strata::{Capability, Engine, KeyRange, SyncPolicy};
 
 use crate::model::{Op, Subject, op};
 
@@ -49,7 +49,12 @@ fn contents(subject: &Subject, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// Runs `ops` on both engines, comparing after each.
 fn mirror(a: Engine, b: Engine, ops: &[Op]) {
     let keys = all_keys();
-    let (mut left, mut right) = (Subject::new(a), Subject::new(b));
+    // Every write synced: a crash then loses nothing on any engine, so the
+    // two must agree across crashes too.
+    let (mut left, mut right) = (
+        Subject::new(a, SyncPolicy::Always),
+        Subject::new(b, SyncPolicy::Always),
+    );
     for (i, op) in ops.iter().enumerate() {
         assert_eq!(
             left.run(op),

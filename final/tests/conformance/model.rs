@@ -1,5 +1,6 @@
 //! A proptest state machine: random operations on a store of each engine,
-//! reopens included, checked after every step against a `BTreeMap`.
+//! reopens and simulated crashes included, checked after every step against
+//! a `BTreeMap`.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,8 @@ pub enum Op {
     Scan(KeyRange),
     Flush,
     Reopen,
+    /// `Store::simulate_crash`, then open again.
+    Crash,
 }
 
 /// Keys from a small alphabet, so that writes often meet earlier ones.
@@ -46,6 +49,7 @@ pub fn op(engine: Engine) -> BoxedStrategy<Op> {
         (3, key().prop_map(Op::Get).boxed()),
         (1, Just(Op::Flush).boxed()),
         (1, Just(Op::Reopen).boxed()),
+        (1, Just(Op::Crash).boxed()),
     ];
     if caps.contains(Capability::AtomicBatches) {
         let change = (key(), prop::option::of(value()));
@@ -87,7 +91,7 @@ pub fn apply_to_model(map: &mut Map, op: &Op) {
                 };
             }
         }
-        Op::Get(_) | Op::Scan(_) | Op::Flush | Op::Reopen => {}
+        Op::Get(_) | Op::Scan(_) | Op::Flush | Op::Reopen | Op::Crash => {}
     }
 }
 
@@ -102,21 +106,26 @@ pub fn model_scan(map: &Map, range: &KeyRange) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// A store of one engine in its own directory, reopened by path.
 pub struct Subject {
     pub engine: Engine,
+    sync: SyncPolicy,
     dir: TempDir,
     store: Option<Store>,
 }
 
 impl Subject {
-    pub fn new(engine: Engine) -> Subject {
+    pub fn new(engine: Engine, sync: SyncPolicy) -> Subject {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        // Syncing only at flushes and closes keeps hundreds of cases fast;
-        // what is tested here is the map, not the disk.
-        let store = create(dir.path(), engine, Options::new().sync(SyncPolicy::OnFlush));
+        let store = create(dir.path(), engine, Options::new().sync(sync));
         Subject {
             engine,
+            sync,
             dir,
             store: Some(store),
         }
+    }
+
+    fn reopen(&mut self) {
+        let path = store_path(self.dir.path(), self.engine);
+        self.store = Some(Store::open_with(path, Options::new().sync(self.sync)).unwrap());
     }
 
     pub fn store(&self) -> &Store {
@@ -126,7 +135,6 @@ impl Subject {
     /// Runs `op`, returning what a read returned: `Get` its value (as a
     /// one-entry list), `Scan` its entries, anything else nothing.
     pub fn run(&mut self, op: &Op) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let engine = self.engine;
         let store = self.store();
         match op {
             Op::Put(k, v) => store.put(k, v).unwrap(),
@@ -155,32 +163,51 @@ impl Subject {
             Op::Flush => store.flush().unwrap(),
             Op::Reopen => {
                 self.store.take().expect("open").close().unwrap();
-                let path = store_path(self.dir.path(), engine);
-                let options = Options::new().sync(SyncPolicy::OnFlush);
-                self.store = Some(Store::open_with(path, options).unwrap());
+                self.reopen();
+            }
+            Op::Crash => {
+                self.store.take().expect("open").simulate_crash();
+                self.reopen();
             }
         }
         Vec::new()
     }
 }
 
+/// What the model holds: the map, and what of it a crash of the process
+/// keeps.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub map: Map,
+    /// The map as of the last flush, reopen or crash: what a flat file has
+    /// saved. (The other engines hand every write to the operating system,
+    /// so a crash of the process keeps all of the map.)
+    pub saved: Map,
+}
+
 /// The reference: a `BTreeMap`, for the engine at `Engine::ALL[E]`.
 pub struct Model<const E: usize>;
 
 impl<const E: usize> ReferenceStateMachine for Model<E> {
-    type State = Map;
+    type State = State;
     type Transition = Op;
 
-    fn init_state() -> BoxedStrategy<Map> {
-        Just(Map::new()).boxed()
+    fn init_state() -> BoxedStrategy<State> {
+        Just(State::default()).boxed()
     }
 
-    fn transitions(_: &Map) -> BoxedStrategy<Op> {
+    fn transitions(_: &State) -> BoxedStrategy<Op> {
         op(Engine::ALL[E])
     }
 
-    fn apply(mut state: Map, op: &Op) -> Map {
-        apply_to_model(&mut state, op);
+    fn apply(mut state: State, op: &Op) -> State {
+        apply_to_model(&mut state.map, op);
+        match op {
+            Op::Flush | Op::Reopen => state.saved = state.map.clone(),
+            Op::Crash if Engine::ALL[E] == Engine::FlatFile => state.map = state.saved.clone(),
+            Op::Crash => state.saved = state.map.clone(),
+            _ => {}
+        }
         state
     }
 }
@@ -192,15 +219,18 @@ impl<const E: usize> StateMachineTest for Machine<E> {
     type SystemUnderTest = Subject;
     type Reference = Model<E>;
 
-    fn init_test(_: &Map) -> Subject {
-        Subject::new(Engine::ALL[E])
+    fn init_test(_: &State) -> Subject {
+        // Syncing only at flushes and closes keeps hundreds of cases fast,
+        // and gives a crash something to lose.
+        Subject::new(Engine::ALL[E], SyncPolicy::OnFlush)
     }
 
-    fn apply(mut subject: Subject, model: &Map, op: Op) -> Subject {
+    fn apply(mut subject: Subject, model: &State, op: Op) -> Subject {
         let read = subject.run(&op);
         match &op {
             Op::Get(k) => {
                 let expected: Vec<_> = model
+                    .map
                     .get_key_value(k)
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .into_iter()
@@ -208,25 +238,17 @@ impl<const E: usize> StateMachineTest for Machine<E> {
                 assert_eq!(read, expected, "{}: get {k:?}", subject.engine);
             }
             Op::Scan(range) => {
-                assert_eq!(
-                    read,
-                    model_scan(model, range),
-                    "{}: scan {range:?}",
-                    subject.engine
-                );
+                let expected = model_scan(&model.map, range);
+                assert_eq!(read, expected, "{}: scan {range:?}", subject.engine);
             }
             _ => {}
         }
         subject
     }
 
-    fn check_invariants(subject: &Subject, model: &Map) {
-        assert_eq!(
-            subject.store().len().unwrap(),
-            model.len() as u64,
-            "{}: len",
-            subject.engine
-        );
+    fn check_invariants(subject: &Subject, model: &State) {
+        let len = subject.store().len().unwrap();
+        assert_eq!(len, model.map.len() as u64, "{}: len", subject.engine);
     }
 }
 

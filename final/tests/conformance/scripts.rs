@@ -24,6 +24,7 @@
 //! | `len` | [`Store::len`] | the count |
 //! | `flush` | [`Store::flush`] | |
 //! | `reopen` | [`Store::close`], then [`Store::open`] by what is on disk | |
+//! | `crash` | [`Store::simulate_crash`], then [`Store::open`] | |
 //! | `update OP, OP, …` | one write transaction: `put K V`, `delete K`, `get K`, and `fail` (an error, which rolls it back) | what each `get` prints |
 //!
 //! A failed command prints `error: ` and the error's message, with the test
@@ -129,7 +130,8 @@ impl Runner<'_> {
             ("prefix", [p]) => self.scan(KeyRange::prefix(p.as_bytes())),
             ("len", []) => self.store().len().map(|n| vec![n.to_string()]),
             ("flush", []) => self.store().flush().map(|()| vec![]),
-            ("reopen", []) => self.reopen().map(|()| vec![]),
+            ("reopen", []) => self.reopen(false).map(|()| vec![]),
+            ("crash", []) => self.reopen(true).map(|()| vec![]),
             ("update", _) => self.update(rest),
             _ => panic!("unknown command or wrong arguments: {command}"),
         };
@@ -149,8 +151,14 @@ impl Runner<'_> {
         })
     }
 
-    fn reopen(&mut self) -> strata::Result<()> {
-        self.store.take().expect("the store is open").close()?;
+    /// Closes the store (or crashes it), and opens it again by its path.
+    fn reopen(&mut self, crash: bool) -> strata::Result<()> {
+        let store = self.store.take().expect("the store is open");
+        if crash {
+            store.simulate_crash();
+        } else {
+            store.close()?;
+        }
         let store = Store::open(store_path(self.dir, self.engine))?;
         assert_eq!(store.engine(), self.engine, "reopened as another engine");
         self.store = Some(store);

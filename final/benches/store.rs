@@ -1,12 +1,18 @@
-//! What the one API costs, and what group commit buys. Run with
-//! `cargo bench -p strata` (add `-- seq-put` to run one group).
+//! The engines side by side, what the one API costs, and what group commit
+//! buys. Run with `cargo bench -p strata` (add `-- strata-get` to run one
+//! group), then `cargo xtask bench-report strata` for the book's tables.
+//! The groups are named `strata-…`, apart from the chapters' own.
 //!
-//! - `seq-put/<engine>-always/<n>-thread`: 100-byte puts per second under
+//! - `strata-get/<engine>/10000`: random gets of 100-byte values among 10,000
+//!   keys, through `Store`;
+//! - `strata-scan/<engine>/1000`: a range of 1,000 entries, read in order
+//!   (the engines that keep an order);
+//! - `strata-put/<engine>-always/<n>-thread`: 100-byte puts per second under
 //!   `SyncPolicy::Always`, from one thread and from four sharing one `Store`.
 //!   With group commit, four threads share each sync, so they should reach
 //!   well over one thread's rate (the target: three times, for Bitcask and
 //!   the log). Each run prints the puts per sync it saw.
-//! - `overhead/<engine>-<op>/{strata,direct}`: a get or a put (no sync)
+//! - `strata-overhead/<engine>-<op>/{strata,direct}`: a get or a put (no sync)
 //!   through `Store`, and the same call on the chapter's own crate: the
 //!   adapter's cost (the target: within 5%).
 
@@ -17,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use strata::{Engine, Options, Store, SyncPolicy};
+use strata::{Capability, Engine, Options, Store, SyncPolicy};
 
 const VALUE: [u8; 100] = [b'v'; 100];
 const KEYS: u64 = 10_000;
@@ -37,8 +43,8 @@ fn spread(i: u64) -> u64 {
     i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % KEYS
 }
 
-fn seq_put(c: &mut Criterion) {
-    let mut group = c.benchmark_group("seq-put");
+fn put(c: &mut Criterion) {
+    let mut group = c.benchmark_group("strata-put");
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(4));
@@ -82,7 +88,7 @@ fn seq_put(c: &mut Criterion) {
             });
             let stats = store.stats().expect("stats");
             eprintln!(
-                "seq-put/{engine}-always/{threads}-thread: {} puts, {} syncs ({:.1} puts per sync)",
+                "strata-put/{engine}-always/{threads}-thread: {} puts, {} syncs ({:.1} puts per sync)",
                 stats.writes,
                 stats.syncs,
                 stats.writes as f64 / stats.syncs.max(1) as f64
@@ -105,8 +111,58 @@ fn filled(engine: Engine) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+fn get(c: &mut Criterion) {
+    let mut group = c.benchmark_group("strata-get");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(1));
+    for engine in Engine::ALL {
+        let (_dir, path) = filled(engine);
+        let store = Store::open(&path).expect("open");
+        let mut i = 0;
+        group.bench_function(BenchmarkId::new(engine.name(), KEYS), |b| {
+            b.iter(|| {
+                i += 1;
+                store.get(key(spread(i))).expect("get").expect("present")
+            })
+        });
+    }
+    group.finish();
+}
+
+fn scan(c: &mut Criterion) {
+    const LEN: u64 = 1000;
+    let mut group = c.benchmark_group("strata-scan");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(LEN));
+    for engine in Engine::ALL {
+        if !engine.capabilities().contains(Capability::OrderedScans) {
+            continue;
+        }
+        let (_dir, path) = filled(engine);
+        let store = Store::open(&path).expect("open");
+        let mut i = 0;
+        group.bench_function(BenchmarkId::new(engine.name(), LEN), |b| {
+            b.iter(|| {
+                i += 1;
+                let start = spread(i) % (KEYS - LEN);
+                let mut n = 0;
+                for entry in store.range(key(start)..key(start + LEN)).expect("range") {
+                    std::hint::black_box(entry.expect("entry"));
+                    n += 1;
+                }
+                assert_eq!(n as u64, LEN);
+            })
+        });
+    }
+    group.finish();
+}
+
 fn overhead(c: &mut Criterion) {
-    let mut group = c.benchmark_group("overhead");
+    let mut group = c.benchmark_group("strata-overhead");
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(3));
@@ -216,5 +272,5 @@ fn overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, seq_put, overhead);
+criterion_group!(benches, get, scan, put, overhead);
 criterion_main!(benches);

@@ -18,6 +18,24 @@ use crate::sync::{Condvar, Mutex, MutexGuard};
 use crate::{Error, Result};
 
 /// Numbers writes and shares syncs between them (see the module docs).
+///
+/// ```
+/// use std::sync::Mutex;
+/// use strata::group_commit::GroupCommit;
+///
+/// let log = Mutex::new(Vec::<&str>::new()); // the engine: changed under its lock
+/// let commit = GroupCommit::new();
+/// let seq = {
+///     let mut log = log.lock().unwrap();
+///     log.push("hello");
+///     commit.written()? // numbered under the same lock
+/// };
+/// // Without the lock: wait for a sync that covers `seq` (here, run our own).
+/// commit.wait_durable(seq, || Ok(()))?;
+/// assert!(commit.is_durable()?);
+/// assert_eq!(commit.syncs()?, 1);
+/// # Ok::<(), strata::Error>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct GroupCommit {
     state: Mutex<State>,

@@ -18,6 +18,18 @@ use crate::engine::{Capabilities, Capability, Engine};
 use crate::{Batch, Error, KeyRange, Result};
 
 /// Counters every engine keeps.
+///
+/// ```
+/// # #[cfg(feature = "wal")] {
+/// # let dir = tempfile::tempdir()?;
+/// let store = strata::Store::create(dir.path().join("log"), strata::Engine::Wal, Default::default())?;
+/// store.put("k", "v")?;
+/// let stats = store.stats()?;
+/// assert_eq!((stats.keys, stats.writes), (1, 1));
+/// assert!(stats.syncs >= 1, "SyncPolicy::Always synced the write");
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
@@ -39,6 +51,24 @@ pub struct Stats {
 /// When a change is durable depends on the [`SyncPolicy`](crate::SyncPolicy)
 /// the store was opened with: under `Always`, when the call returns; under
 /// `OnFlush`, when [`flush`](KeyValue::flush) returns.
+///
+/// ```
+/// use strata::KeyValue;
+///
+/// /// Works on any engine: a `Store`, or a `&dyn KeyValue`.
+/// fn count_visit(db: &dyn KeyValue, page: &str) -> strata::Result<u64> {
+///     let seen = db.get(page.as_bytes())?.map_or(0, |v| u64::from_be_bytes(v.try_into().unwrap()));
+///     db.put(page.as_bytes(), &(seen + 1).to_be_bytes())?;
+///     Ok(seen + 1)
+/// }
+/// # #[cfg(feature = "bitcask")] {
+/// # let dir = tempfile::tempdir()?;
+/// let store = strata::Store::create(dir.path().join("visits"), strata::Engine::Bitcask, Default::default())?;
+/// count_visit(&store, "/home")?;
+/// assert_eq!(count_visit(&store, "/home")?, 2);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait KeyValue: Send + Sync + fmt::Debug {
     /// Which engine this is.
     fn engine(&self) -> Engine;
@@ -98,6 +128,23 @@ pub trait KeyValue: Send + Sync + fmt::Debug {
 
 // ANCHOR: ordered
 /// Engines that keep their keys in order.
+///
+/// ```
+/// use strata::{KeyRange, KeyValue};
+///
+/// /// The keys of `db` in `range`, if its engine keeps an order.
+/// fn keys(db: &dyn KeyValue, range: KeyRange) -> strata::Result<Vec<Vec<u8>>> {
+///     db.as_ordered()?.range(range)?.map(|entry| entry.map(|(k, _)| k)).collect()
+/// }
+/// # #[cfg(feature = "wal")] {
+/// # let dir = tempfile::tempdir()?;
+/// let store = strata::Store::create(dir.path().join("log"), strata::Engine::Wal, Default::default())?;
+/// store.put("b", "2")?;
+/// store.put("a", "1")?;
+/// assert_eq!(keys(&store, KeyRange::all())?, [b"a".to_vec(), b"b".to_vec()]);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Ordered: KeyValue {
     /// The entries whose keys lie in `range`, in ascending key order.
     ///
@@ -118,6 +165,18 @@ pub trait Ordered: KeyValue {
 // ANCHOR: transactional
 /// Engines with transactions: reads that see one snapshot, and writes that
 /// read their own changes and commit all or nothing.
+///
+/// ```
+/// # #[cfg(feature = "bptree")] {
+/// # let dir = tempfile::tempdir()?;
+/// let store = strata::Store::create(dir.path().join("db"), strata::Engine::Bptree, Default::default())?;
+/// store.put("balance", "100")?;
+/// let snapshot = store.begin_read()?;
+/// store.put("balance", "70")?; // a writer goes on...
+/// assert_eq!(snapshot.get(b"balance")?.as_deref(), Some(&b"100"[..])); // ...unseen
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Transactional: Ordered {
     /// Starts a read transaction. It sees the store as of now for as long as
     /// it lives, and never waits for (or holds up) a writer.

@@ -291,6 +291,22 @@ impl Store {
     ///
     /// A crash of the machine loses more: what was not yet synced. The
     /// engines' power-loss tests simulate that on a disk of their own.
+    ///
+    /// ```
+    /// # #[cfg(feature = "flat-file")] {
+    /// use strata::{Engine, Options, Store, SyncPolicy};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("notes");
+    /// let store = Store::create(&path, Engine::FlatFile, Options::new().sync(SyncPolicy::OnFlush))?;
+    /// store.put("saved", "yes")?;
+    /// store.flush()?;
+    /// store.put("unsaved", "lost")?;
+    /// store.simulate_crash();
+    /// let store = Store::open(&path)?;
+    /// assert!(store.get("saved")?.is_some() && store.get("unsaved")?.is_none());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn simulate_crash(self) {
         if let Ok(inner) = Arc::try_unwrap(self.inner) {
             inner.backend.crash();

@@ -16,7 +16,7 @@
 #![cfg(strata_loom)]
 
 use loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use loom::sync::{Arc, Mutex};
+use loom::sync::{Arc, Mutex, RwLock};
 use loom::thread;
 use strata::group_commit::GroupCommit;
 use strata::{Error, Result};
@@ -139,5 +139,70 @@ fn a_failed_sync_acknowledges_nothing_after_it() {
         }
         assert_eq!(acknowledged.load(Ordering::SeqCst), 0);
         assert!(matches!(commit.written(), Err(Error::Poisoned)));
+    });
+}
+
+/// The reader/writer hand-off of the adapters for `&mut` engines: the map
+/// sits behind a read-write lock; a writer changes it under the write lock
+/// and numbers the change; a sync encodes it under the read lock; readers
+/// take the read lock only. A reader must see every write acknowledged
+/// before it looked, whether or not a sync is running, and the encoding a
+/// sync makes must hold every write its leader covered.
+#[test]
+fn readers_see_acknowledged_writes_while_a_sync_runs() {
+    loom::model(|| {
+        let map = Arc::new(RwLock::new(Vec::<u64>::new()));
+        let saved = Arc::new(Mutex::new(Vec::<u64>::new()));
+        let commit = Arc::new(GroupCommit::new());
+        let acknowledged = Arc::new(AtomicU64::new(0));
+        let sync = {
+            let (map, saved) = (map.clone(), saved.clone());
+            move || -> Result<()> {
+                // Encoded under the read lock, "written" without it.
+                let encoded = map.read().unwrap().clone();
+                *saved.lock().unwrap() = encoded;
+                Ok(())
+            }
+        };
+        let writer = {
+            let (map, saved, commit, acknowledged, sync) = (
+                map.clone(),
+                saved.clone(),
+                commit.clone(),
+                acknowledged.clone(),
+                sync.clone(),
+            );
+            thread::spawn(move || {
+                for value in 1..=2 {
+                    let seq = {
+                        let mut map = map.write().unwrap();
+                        map.push(value);
+                        commit.written().unwrap()
+                    };
+                    commit.wait_durable(seq, sync.clone()).unwrap();
+                    assert!(
+                        saved.lock().unwrap().contains(&value),
+                        "write {value} acknowledged before a save held it"
+                    );
+                    acknowledged.store(value, Ordering::SeqCst);
+                }
+            })
+        };
+        let reader = {
+            let (map, acknowledged) = (map.clone(), acknowledged.clone());
+            thread::spawn(move || {
+                for _ in 0..2 {
+                    let before = acknowledged.load(Ordering::SeqCst);
+                    let seen = map.read().unwrap().clone();
+                    assert!(
+                        (1..=before).all(|v| seen.contains(&v)),
+                        "a reader missed an acknowledged write: {seen:?}, {before} acknowledged"
+                    );
+                }
+            })
+        };
+        writer.join().unwrap();
+        reader.join().unwrap();
+        assert_eq!(*saved.lock().unwrap(), vec![1, 2]);
     });
 }

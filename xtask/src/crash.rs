@@ -30,6 +30,7 @@ mod engine;
 mod flat_file;
 mod run;
 mod schema;
+mod store;
 mod wal;
 mod workload;
 

@@ -59,8 +59,10 @@ Commands:
                             book/src/generated/strata-schema-bench.md
   crash <engine|all> [--runs N] [--seed S]
                             kill -9 a child writing to the engine (flat-file, wal,
-                            bitcask, bptree, schema) at random moments, N times
-                            (default 100), and check what each reopen holds
+                            bitcask, bptree, schema; or store-flat-file, store-wal,
+                            store-bitcask, store-bptree: each through strata::Store)
+                            at random moments, N times (default 100), and check what
+                            each reopen holds
   fuzz [--runs N] [--jobs J] [TARGET...]
                             run every fuzz target (or those named) for N executions
                             (default 10000000), J at a time (default 1), and print a

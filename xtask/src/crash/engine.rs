@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use super::store::{BITCASK, BPTREE, FLAT_FILE, Store, WAL};
 use super::workload::{Map, Op, Profile};
 use super::{bitcask, bptree, flat_file, schema, wal};
 use crate::Result;
@@ -47,16 +48,25 @@ pub enum Kind {
     Bptree,
     /// Chapter 5, strata-schema.
     Schema,
+    /// `strata::Store` over each engine, with its group commit.
+    StoreFlatFile,
+    StoreWal,
+    StoreBitcask,
+    StoreBptree,
 }
 
 impl Kind {
     /// Every engine, in chapter order.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 9] = [
         Kind::FlatFile,
         Kind::Wal,
         Kind::Bitcask,
         Kind::Bptree,
         Kind::Schema,
+        Kind::StoreFlatFile,
+        Kind::StoreWal,
+        Kind::StoreBitcask,
+        Kind::StoreBptree,
     ];
 
     /// The engine's name on the command line.
@@ -67,6 +77,10 @@ impl Kind {
             Kind::Bitcask => "bitcask",
             Kind::Bptree => "bptree",
             Kind::Schema => "schema",
+            Kind::StoreFlatFile => "store-flat-file",
+            Kind::StoreWal => "store-wal",
+            Kind::StoreBitcask => "store-bitcask",
+            Kind::StoreBptree => "store-bptree",
         }
     }
 
@@ -83,6 +97,10 @@ impl Kind {
             Kind::Bitcask => visitor.visit::<bitcask::Bitcask>(),
             Kind::Bptree => visitor.visit::<bptree::Bptree>(),
             Kind::Schema => visitor.visit::<schema::Schema>(),
+            Kind::StoreFlatFile => visitor.visit::<Store<FLAT_FILE>>(),
+            Kind::StoreWal => visitor.visit::<Store<WAL>>(),
+            Kind::StoreBitcask => visitor.visit::<Store<BITCASK>>(),
+            Kind::StoreBptree => visitor.visit::<Store<BPTREE>>(),
         }
     }
 }

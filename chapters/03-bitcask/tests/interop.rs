@@ -12,21 +12,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use strata_bitcask::{Bitcask, Error, Options};
 
-/// A cask's live content: (key, value) pairs sorted by key bytes, as `dump` prints them.
-type Content = Vec<(Vec<u8>, Vec<u8>)>;
+#[path = "support/riak.rs"]
+mod riak;
 
-const ESCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/interop/riak.escript");
-
-const SKIP_MESSAGE: &str =
-    "skipping: Erlang/bitcask not installed (apt-get install erlang-base erlang-bitcask)";
+use riak::{Content, escript, parse_dump, path_str, riak, riak_available, riak_dump};
 
 /// Small files, so every directory spans many of them (Riak's `apply` uses the same size).
 fn small_files() -> Options {
@@ -39,87 +34,13 @@ fn small_files() -> Options {
 // ---------------------------------------------------------------------------------------------
 // Skipping
 
-/// Whether Riak's bitcask runs here. When it does not, prints the skip message and returns
-/// false, or panics with it when `STRATA_INTEROP=require`. The probe (`riak.escript check`
-/// writes and reads a throwaway cask) runs once per test binary.
-fn riak_available() -> bool {
-    static PROBE: OnceLock<Result<(), String>> = OnceLock::new();
-    let probe = PROBE.get_or_init(|| {
-        let result = match escript(&["check"]) {
-            Ok(out) if out.status.success() => Ok(()),
-            Ok(out) => Err(format!(
-                "`riak.escript check` failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            )),
-            Err(e) => Err(format!("cannot run `escript`: {e}")),
-        };
-        if let Err(why) = &result
-            && std::env::var("STRATA_INTEROP").as_deref() != Ok("require")
-        {
-            // Once, and straight to stderr rather than through eprintln!, which the test
-            // harness captures: a skip must be visible in a plain `cargo test`.
-            let line = format!("\n{SKIP_MESSAGE}\n  ({why})\n");
-            let _ = std::io::stderr().write_all(line.as_bytes());
-        }
-        result
-    });
-    let Err(why) = probe else {
-        return true;
-    };
-    if std::env::var("STRATA_INTEROP").as_deref() == Ok("require") {
-        panic!("{SKIP_MESSAGE}\nSTRATA_INTEROP=require makes this a failure. Cause: {why}");
-    }
-    eprintln!("{SKIP_MESSAGE}");
-    false
-}
-
 // ---------------------------------------------------------------------------------------------
 // Driving riak.escript
-
-fn escript(args: &[&str]) -> std::io::Result<Output> {
-    Command::new("escript").arg(ESCRIPT).args(args).output()
-}
-
-/// Runs riak.escript and returns its stdout; any failure panics with its stderr.
-fn riak(args: &[&str]) -> Vec<u8> {
-    let out = escript(args).unwrap_or_else(|e| panic!("cannot run escript {args:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "riak.escript {args:?} failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
-}
-
-/// Riak's view of `dir`: a read-only open, list_keys + get (CRC-checked) and fold, which must
-/// agree. A write lock left in the directory makes it fail (a read-only Riak would ignore the
-/// file the lock names).
-fn riak_dump(dir: &Path) -> Content {
-    parse_dump(riak(&["dump", path_str(dir)]))
-}
 
 /// `riak_dump`, but bitcask's warnings (an invalid hint, say) are allowed, and so is a write
 /// lock, whose file is then left out as bitcask's read-only open does.
 fn riak_dump_lenient(dir: &Path) -> Content {
     parse_dump(riak(&["--lenient", "dump", path_str(dir)]))
-}
-
-fn parse_dump(stdout: Vec<u8>) -> Content {
-    let text = String::from_utf8(stdout).expect("dump prints ASCII");
-    text.lines()
-        .map(|line| {
-            let (k, v) = line
-                .split_once(' ')
-                .unwrap_or_else(|| panic!("bad dump line {line:?}"));
-            (unhex(k), unhex(v))
-        })
-        .collect()
 }
 
 /// Riak's `verify`: every live data file has a hint file that bitcask accepts and whose
@@ -226,20 +147,6 @@ fn hex(bytes: &[u8]) -> String {
         write!(s, "{b:02x}").unwrap();
         s
     })
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    if text == "-" {
-        return Vec::new();
-    }
-    assert!(
-        text.len().is_multiple_of(2),
-        "odd-length hex in dump: {text:.40}"
-    );
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex digit in dump"))
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -983,7 +890,7 @@ fn riak_and_strata_share_the_write_lock() {
     riak_ops.push(Op::Sleep(3_000));
     let ops_file = write_ops(&dir, &riak_ops);
     let mut child = Command::new("escript")
-        .arg(ESCRIPT)
+        .arg(riak::escript_path())
         .args(["apply", path_str(&dir), path_str(&ops_file)])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

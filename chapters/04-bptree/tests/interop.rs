@@ -2,7 +2,8 @@
 //! reads, checks and modifies what strata writes.
 //!
 //! Go's side is `interop/boltdriver`, a small Go program around Debian's
-//! `golang-github-coreos-bbolt-dev` (see `interop/README.md`), built once per test process. It
+//! `golang-github-coreos-bbolt-dev` (see `interop/README.md`), built once per test process by
+//! `support/boltdriver.rs`. It
 //! writes named scenarios from a fixed seed, checks files with bbolt's `tx.Check`, prints a
 //! file's logical content in the same line format as [`strata_bptree::inspect::logical_dump`],
 //! and applies lists of operations. Files are compared by content, never by hash: Go bbolt
@@ -20,26 +21,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use strata_bptree::inspect::logical_dump;
 use strata_bptree::meta::NO_FREELIST;
 use strata_bptree::{BucketMut, DB, Options, WriteTx};
 
-const SKIP_MESSAGE: &str =
-    "skipping: Go/bbolt not installed (apt-get install golang-go golang-github-coreos-bbolt-dev)";
+#[path = "support/boltdriver.rs"]
+mod boltdriver;
 
-/// Where Debian installs Go libraries: the GOPATH the driver is built in (GOPATH mode, offline).
-const GOPATH: &str = "/usr/share/gocode";
-
-/// The file that shows the bbolt sources are installed.
-const BBOLT_SOURCE: &str = "/usr/share/gocode/src/go.etcd.io/bbolt/db.go";
-
-/// The driver's package, relative to the repository root.
-const DRIVER_PACKAGE: &str = "./chapters/04-bptree/interop/boltdriver";
+use boltdriver::{driver, go, truncate};
 
 /// Every scenario the driver writes; `go_every_scenario_is_tested` keeps this list complete.
 const SCENARIOS: [&str; 10] = [
@@ -55,112 +47,6 @@ const SCENARIOS: [&str; 10] = [
     "nofreelistsync",
 ];
 
-// ---------------------------------------------------------------------------------------------
-// Skipping and building the driver
-
-/// The built driver, or `None` (after printing the skip message) when Go or bbolt is missing.
-/// Panics instead of skipping when `STRATA_INTEROP=require`. The driver is built once per test
-/// process; a build failure is a test failure, never a skip.
-fn driver() -> Option<&'static Path> {
-    static DRIVER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let driver = DRIVER.get_or_init(|| {
-        let result = match go_missing() {
-            Some(why) => Err(why),
-            None => Ok(build_driver()),
-        };
-        if let Err(why) = &result
-            && !interop_required()
-        {
-            // Once, and straight to stderr rather than through eprintln!, which the test
-            // harness captures: a skip must be visible in a plain `cargo test`.
-            let line = format!("\n{SKIP_MESSAGE}\n  ({why})\n");
-            let _ = std::io::stderr().write_all(line.as_bytes());
-        }
-        result
-    });
-    match driver {
-        Ok(path) => Some(path),
-        Err(why) if interop_required() => {
-            panic!("{SKIP_MESSAGE}\nSTRATA_INTEROP=require makes this a failure. Cause: {why}")
-        }
-        Err(_) => {
-            eprintln!("{SKIP_MESSAGE}");
-            None
-        }
-    }
-}
-
-fn interop_required() -> bool {
-    std::env::var("STRATA_INTEROP").as_deref() == Ok("require")
-}
-
-/// Why the driver cannot be built here, if it cannot: no `go` on PATH, or no bbolt sources.
-fn go_missing() -> Option<String> {
-    match Command::new("go").arg("version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => return Some(format!("`go version` failed ({})", out.status)),
-        Err(e) => return Some(format!("cannot run `go`: {e}")),
-    }
-    if !Path::new(BBOLT_SOURCE).is_file() {
-        return Some(format!("no bbolt sources: {BBOLT_SOURCE} is missing"));
-    }
-    None
-}
-
-/// Builds the driver offline in GOPATH mode against Debian's bbolt, under the cargo target
-/// directory. Panics if the build fails.
-fn build_driver() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("boltdriver");
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {dir:?}: {e}"));
-    // Built under a name of its own, then renamed: another test process may be using the last
-    // build.
-    let built = dir.join(format!("boltdriver.{}", std::process::id()));
-    let repo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&built)
-        .arg(DRIVER_PACKAGE)
-        .current_dir(&repo_root)
-        .env("GO111MODULE", "off")
-        .env("GOPATH", GOPATH)
-        .env("GOPROXY", "off")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOCACHE", dir.join("go-cache"))
-        .env("CGO_ENABLED", "0")
-        .env_remove("GOFLAGS")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `go build`: {e}"));
-    assert!(
-        out.status.success(),
-        "`go build {DRIVER_PACKAGE}` failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let driver = dir.join("boltdriver");
-    std::fs::rename(&built, &driver)
-        .unwrap_or_else(|e| panic!("cannot rename {built:?} to {driver:?}: {e}"));
-    driver
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running the driver
-
-/// Runs the driver and returns its stdout; any failure panics with its stderr.
-fn go(driver: &Path, args: &[&str]) -> String {
-    let out = Command::new(driver)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run boltdriver {args:?}: {e}"));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "boltdriver {args:?} failed ({}):\n{}",
-        out.status,
-        truncate(&stderr, 4000)
-    );
-    String::from_utf8(out.stdout).expect("boltdriver prints ASCII")
-}
-
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
@@ -173,18 +59,6 @@ fn scratch_dir() -> tempfile::TempDir {
 
 // ---------------------------------------------------------------------------------------------
 // Comparing
-
-/// `s` cut to at most `max` bytes (on a character boundary), saying how long it was.
-fn truncate(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}... ({} bytes in all)", &s[..end], s.len())
-}
 
 /// Asserts that two logical dumps are equal; on a mismatch, reports both line counts and the
 /// first differing line of each (cut short: values can be a megabyte of hex).

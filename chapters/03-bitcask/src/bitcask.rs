@@ -355,7 +355,8 @@ impl Bitcask {
     }
     // ANCHOR_END: after_write
 
-    /// Makes every write so far durable (data and hint files).
+    /// Makes every write so far durable (the data file; the hint file is
+    /// synced when its trailer is written, at close).
     pub fn sync(&mut self) -> Result<()> {
         if let Some(active) = self.active.as_mut() {
             active.sync()?;

@@ -139,24 +139,29 @@ impl FileWriter {
         Ok(())
     }
 
-    /// Flushes, then forces both files to disk.
+    /// Flushes both buffers, then forces the data file to disk. The hint
+    /// file is not synced here: opening trusts a hint only once its trailer
+    /// is written, at [`close`](FileWriter::close), which syncs it then.
+    /// Until then a power cut that loses some of it costs a scan of the data
+    /// file, never a write.
     pub fn sync(&mut self) -> Result<()> {
         self.flush()?;
-        self.sync_data_file()?;
-        self.sync_hint_file()
+        self.sync_data_file()
     }
 
-    /// Flushes, and returns handles to both files that [`PendingSync::finish`]
-    /// forces to disk: group commit's way to sync without holding the writer.
+    /// Flushes, and returns a handle to the data file that
+    /// [`PendingSync::finish`] forces to disk, as [`sync`](FileWriter::sync)
+    /// would: group commit's way to sync without holding the writer.
     pub fn start_sync(&mut self) -> Result<PendingSync> {
         self.flush()?;
-        let clone = |file: &File, path: &Path| file.try_clone().map_err(|e| Error::io(path, e));
+        let data = self
+            .data
+            .try_clone()
+            .map_err(|e| Error::io(&self.data_path, e))?;
         Ok(PendingSync {
             disk: Arc::clone(&self.disk),
-            data: clone(&self.data, &self.data_path)?,
+            data,
             data_path: self.data_path.clone(),
-            hint: clone(&self.hint, &self.hint_path)?,
-            hint_path: self.hint_path.clone(),
         })
     }
 
@@ -185,27 +190,22 @@ impl FileWriter {
     }
 }
 
-/// A file pair's writes, handed to the operating system and waiting to be
+/// A data file's writes, handed to the operating system and waiting to be
 /// forced to disk (see [`FileWriter::start_sync`]). Any thread may finish it,
-/// while the cask goes on reading and writing; if the pair has been closed
+/// while the cask goes on reading and writing; if the file has been closed
 /// (rolled over) meanwhile, closing synced it already and this is cheap.
 #[derive(Debug)]
 pub struct PendingSync {
     disk: Arc<dyn Disk>,
     data: File,
     data_path: PathBuf,
-    hint: File,
-    hint_path: PathBuf,
 }
 
 impl PendingSync {
-    /// Forces the data file, then the hint file, to disk.
+    /// Forces the data file to disk.
     pub fn finish(&self) -> Result<()> {
         self.disk
             .sync_data(&self.data, &self.data_path)
-            .map_err(|e| Error::io(&self.data_path, e))?;
-        self.disk
-            .sync_data(&self.hint, &self.hint_path)
-            .map_err(|e| Error::io(&self.hint_path, e))
+            .map_err(|e| Error::io(&self.data_path, e))
     }
 }

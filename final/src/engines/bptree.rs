@@ -106,7 +106,7 @@ impl KeyValue for BptreeEngine {
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.read_tx().get(key)
+        get_in(&self.db.begin_read(), &self.bucket, key)
     }
 
     fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
@@ -219,10 +219,7 @@ struct BptreeRead {
 
 impl ReadTransaction for BptreeRead {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let Some(bucket) = self.tx.bucket(&self.bucket)? else {
-            return Ok(None);
-        };
-        Ok(bucket.get(key)?.map(<[u8]>::to_vec))
+        get_in(&self.tx, &self.bucket, key)
     }
 
     fn range(&self, range: KeyRange) -> Result<Scan<'_>> {
@@ -230,6 +227,14 @@ impl ReadTransaction for BptreeRead {
             first_entries(&self.tx, &self.bucket, range, n)
         })))
     }
+}
+
+/// The value of `key` in bucket `name` of `tx`, copied out.
+fn get_in(tx: &ReadTx, name: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>> {
+    let Some(bucket) = tx.bucket(name)? else {
+        return Ok(None);
+    };
+    Ok(bucket.get(key)?.map(<[u8]>::to_vec))
 }
 
 /// The first `n` entries of `range` in bucket `name` of `tx`; nested

@@ -72,8 +72,8 @@ fn detect_file(path: &Path) -> Result<Result<Engine, String>> {
     if head.starts_with(FLAT_FILE_MAGIC) {
         return Ok(Ok(Engine::FlatFile));
     }
-    if let Some(magic) = head.get(BBOLT_MAGIC_AT..BBOLT_MAGIC_AT + 4)
-        && u32::from_le_bytes(magic.try_into().expect("four bytes")) == BBOLT_MAGIC
+    if let Some(magic) = head.get(BBOLT_MAGIC_AT..).and_then(<[u8]>::first_chunk)
+        && u32::from_le_bytes(*magic) == BBOLT_MAGIC
     {
         return Ok(Ok(Engine::Bptree));
     }

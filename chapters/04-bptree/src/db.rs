@@ -329,7 +329,8 @@ impl DB {
 
     /// Forces every committed transaction to disk, as bbolt's `DB.Sync`: the
     /// durability point of a file opened with [`Options::no_sync`]. It waits
-    /// for a running write transaction, so it never syncs half a commit.
+    /// for a running write transaction, so it never syncs half a commit (and
+    /// must not be called by the thread holding one).
     ///
     /// # Errors
     /// [`Error::Io`] if the sync fails; [`Error::ReadOnly`] on a read-only open.

@@ -55,8 +55,8 @@ impl BitcaskEngine {
         })
     }
 
-    fn read(&self) -> Result<RwLockReadGuard<'_, Option<Bitcask>>> {
-        Ok(self.cask.read().unwrap_or_else(PoisonError::into_inner))
+    fn read(&self) -> RwLockReadGuard<'_, Option<Bitcask>> {
+        self.cask.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     // ANCHOR: commit
@@ -66,8 +66,10 @@ impl BitcaskEngine {
         let seq = {
             let mut cask = self.cask.write().map_err(|_| Error::Poisoned)?;
             let cask = cask.as_mut().ok_or(Error::Poisoned)?;
+            // Numbered first: after a failed sync this refuses the change.
+            let seq = self.commit.written()?;
             change(cask)?;
-            self.commit.written()?
+            seq
         };
         self.writes.fetch_add(1, Ordering::Relaxed);
         match self.sync {
@@ -98,8 +100,7 @@ impl KeyValue for BitcaskEngine {
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let cask = self.read()?;
-        Ok(cask.as_ref().ok_or(Error::Poisoned)?.get(key)?)
+        Ok(self.read().as_ref().ok_or(Error::Poisoned)?.get(key)?)
     }
 
     fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
@@ -119,7 +120,7 @@ impl KeyValue for BitcaskEngine {
     }
 
     fn len(&self) -> Result<u64> {
-        Ok(self.read()?.as_ref().ok_or(Error::Poisoned)?.len() as u64)
+        Ok(self.read().as_ref().ok_or(Error::Poisoned)?.len() as u64)
     }
 
     fn stats(&self) -> Result<Stats> {

@@ -114,7 +114,14 @@ impl KeyValue for BptreeEngine {
     }
 
     fn delete(&self, key: &[u8]) -> Result<()> {
-        if self.get(key)?.is_none() {
+        // A missing key costs no commit (and no sync).
+        let tx = self.db.begin_read();
+        let present = match tx.bucket(&self.bucket)? {
+            Some(bucket) => bucket.get(key)?.is_some(),
+            None => false,
+        };
+        drop(tx);
+        if !present {
             return Ok(());
         }
         self.update(|bucket| Ok(bucket.delete(key)?))

@@ -9,12 +9,17 @@
 //! runs the engine's sync, which covers every write numbered so far, while
 //! the others wait; when it ends, every waiter it covered returns, and one of
 //! the rest leads the next sync. So a sync costs the same whether it carries
-//! one write or fifty, and N writers share it N ways.
+//! one write or fifty, and N writers share it N ways. Before it syncs, a
+//! leader waits a moment for as many writes as the last sync carried (the
+//! writers it released are about to write again), up to as long as that sync
+//! took: chapter 2's *pace*.
 //!
 //! This is chapter 2's group commit, made generic over what a sync is.
 //! The loom tests (`tests/loom.rs`) check it under every interleaving.
 
-use crate::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::sync::{self, Condvar, Mutex, MutexGuard};
 use crate::{Error, Result};
 
 /// Numbers writes and shares syncs between them (see the module docs).
@@ -55,7 +60,14 @@ struct State {
     failed: bool,
     /// Syncs that succeeded.
     syncs: u64,
+    /// How many writes the last sync carried: what a leader waits for.
+    expect: u64,
+    /// How long the last sync took: the longest a leader waits.
+    patience: Duration,
 }
+
+/// The longest a leader waits for company, however slow the sync.
+const MAX_PATIENCE: Duration = Duration::from_millis(1);
 
 impl GroupCommit {
     /// A group commit with nothing written.
@@ -109,6 +121,10 @@ impl GroupCommit {
     /// The error of the sync this thread ran; [`Error::Poisoned`] if another
     /// thread's sync failed (nothing written since is known durable).
     pub fn wait_durable(&self, seq: u64, sync: impl FnOnce() -> Result<()>) -> Result<()> {
+        self.wait(seq, true, sync)
+    }
+
+    fn wait(&self, seq: u64, gather: bool, sync: impl FnOnce() -> Result<()>) -> Result<()> {
         let mut state = self.lock()?;
         loop {
             if state.failed {
@@ -123,13 +139,20 @@ impl GroupCommit {
             // A sync is running; it may cover us. Wait for it, then look again.
             state = self.synced.wait(state).map_err(|_| Error::Poisoned)?;
         }
-        // We lead: this sync covers every write numbered so far, including
-        // those of the threads that will wait while it runs.
+        // We lead: this sync covers every write numbered before it starts,
+        // including those of the threads that arrive while we gather.
         state.syncing = true;
+        let mut timed_out = false;
+        if gather {
+            (state, timed_out) = self.gather(state)?;
+        }
+        let durable = state.durable;
         let target = state.written;
         drop(state);
 
+        let started = Instant::now();
         let result = sync();
+        let took = started.elapsed();
 
         let mut state = self.lock()?;
         state.syncing = false;
@@ -137,6 +160,14 @@ impl GroupCommit {
             Ok(()) => {
                 state.durable = state.durable.max(target);
                 state.syncs += 1;
+                // What this sync teaches the next leader.
+                let carried = target - durable;
+                state.expect = if timed_out {
+                    carried.max(1)
+                } else {
+                    state.expect.max(carried)
+                };
+                state.patience = took.min(MAX_PATIENCE);
             }
             // A failed fsync may have dropped dirty pages: never trust a retry.
             Err(_) => state.failed = true,
@@ -147,9 +178,26 @@ impl GroupCommit {
     }
     // ANCHOR_END: wait_durable
 
+    /// As leader, waits (spinning, yielding the processor) until as many
+    /// writes are pending as the last sync carried, or for as long as it
+    /// took; says whether the time ran out.
+    fn gather<'a>(&'a self, state: MutexGuard<'a, State>) -> Result<(MutexGuard<'a, State>, bool)> {
+        let deadline = Instant::now() + state.patience;
+        let enough = state.durable + state.expect.max(1);
+        // Writers need the lock to number their writes.
+        drop(state);
+        let came = sync::spin_until(deadline, || {
+            self.state
+                .lock()
+                .map_or(true, |state| state.written >= enough)
+        });
+        Ok((self.lock()?, !came))
+    }
+
     /// Makes every write so far durable (running `sync` if needed).
     pub fn sync_all(&self, sync: impl FnOnce() -> Result<()>) -> Result<()> {
         let last = self.last_written()?;
-        self.wait_durable(last, sync)
+        // No writer is waiting on this one: sync at once.
+        self.wait(last, false, sync)
     }
 }

@@ -12,3 +12,24 @@ pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 #[cfg(not(strata_loom))]
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 // ANCHOR_END: primitives
+
+/// Spins until `done` holds or `deadline` passes, yielding the processor
+/// between looks; returns whether `done` held. loom has no clock (and a long
+/// spin would use up its branch budget), so under loom it yields once and
+/// looks once: others may run meanwhile, then the time is up, one of the
+/// schedules the real deadline allows.
+pub(crate) fn spin_until(deadline: std::time::Instant, done: impl Fn() -> bool) -> bool {
+    #[cfg(not(strata_loom))]
+    while !done() {
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::yield_now();
+    }
+    #[cfg(strata_loom)]
+    {
+        let _ = deadline;
+        loom::thread::yield_now();
+    }
+    done()
+}

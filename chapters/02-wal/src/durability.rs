@@ -7,13 +7,15 @@
 //! - *group commit*: under [`SyncPolicy::Always`], threads that write at the
 //!   same time share fsyncs. While one thread (the leader) fsyncs, others
 //!   append their records and wait; the next fsync then covers all of them.
+//!   Before it fsyncs, a leader waits a moment for the writers the last fsync
+//!   released, so that they ride this one rather than the next.
 
 use std::fs::File;
 use std::io;
 use std::sync::PoisonError;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::sync::{Arc, AtomicU64, Condvar, Mutex, Ordering};
+use crate::sync::{self, Arc, AtomicU64, Condvar, Mutex, MutexGuard, Ordering};
 
 use crate::{Error, Result};
 
@@ -82,7 +84,53 @@ struct Leader<F> {
     syncing: bool,
     /// Set when an fsync failed: after that, nothing written is known durable.
     failed: bool,
+    /// What the fsyncs so far teach the next leader.
+    pace: Pace,
 }
+
+// ANCHOR: pace
+/// How long a leader waits for company before it fsyncs.
+///
+/// Under [`SyncPolicy::Always`] each writer has one record in flight, so the
+/// number of records the last fsync carried is a fair guess at how many
+/// writers there are. When an fsync ends, the writers it covered return and
+/// append again a few microseconds later; the first of them to lead would
+/// otherwise fsync at once, with only its own record and those of the
+/// writers that missed the last fsync, and the groups would settle at about
+/// half the writers each. So the leader waits until as many records are
+/// pending as the last fsync carried, or for at most as long as that fsync
+/// took. If they don't come, the guess falls to what did: a lone writer
+/// never waits, and one that is left alone waits once.
+#[derive(Debug, Clone, Copy)]
+struct Pace {
+    /// How many records the leader waits for.
+    expect: u64,
+    /// The longest it waits for them.
+    patience: Duration,
+}
+
+/// The longest a leader waits, however slow the disk: a writer that was
+/// coming arrives within microseconds.
+const MAX_PATIENCE: Duration = Duration::from_millis(1);
+
+impl Pace {
+    const START: Pace = Pace {
+        expect: 1,
+        patience: Duration::ZERO,
+    };
+
+    /// Learns from an fsync that carried `carried` records and took `took`,
+    /// after a gathering that did or did not time out.
+    fn learn(&mut self, carried: u64, took: Duration, timed_out: bool) {
+        self.expect = if timed_out {
+            carried.max(1)
+        } else {
+            self.expect.max(carried)
+        };
+        self.patience = took.min(MAX_PATIENCE);
+    }
+}
+// ANCHOR_END: pace
 
 impl<F: SyncData> GroupCommit<F> {
     /// Starts tracking `file`, whose records up to `durable` are on disk.
@@ -92,6 +140,7 @@ impl<F: SyncData> GroupCommit<F> {
                 file: Arc::new(file),
                 syncing: false,
                 failed: false,
+                pace: Pace::START,
             }),
             synced: Condvar::new(),
             written: AtomicU64::new(durable),
@@ -122,9 +171,20 @@ impl<F: SyncData> GroupCommit<F> {
         self.written.load(Ordering::Acquire) > self.durable_seq()
     }
 
-    // ANCHOR: wait_durable
     /// Returns once record `seq` is on disk, fsyncing if no one else will.
+    /// A writer calls it after announcing `seq` with [`written`](Self::written).
     pub fn wait_durable(&self, seq: u64) -> Result<()> {
+        self.wait(seq, true)
+    }
+
+    /// Makes everything written so far durable. A leader here has no writers
+    /// to wait for: it fsyncs at once.
+    pub fn sync_all(&self) -> Result<()> {
+        self.wait(self.written.load(Ordering::Acquire), false)
+    }
+
+    // ANCHOR: wait_durable
+    fn wait(&self, seq: u64, gather: bool) -> Result<()> {
         let mut leader = self.leader.lock().map_err(|_| Error::Poisoned)?;
         loop {
             if leader.failed {
@@ -136,17 +196,24 @@ impl<F: SyncData> GroupCommit<F> {
             if !leader.syncing {
                 break;
             }
-            // Someone is fsyncing; it may cover us. Wait for it and look again.
+            // Someone leads; its fsync may cover us. Wait for it and look again.
             leader = self.synced.wait(leader).map_err(|_| Error::Poisoned)?;
         }
-        // We lead. This fsync covers every record written so far, including
-        // those of the threads that will wait while it runs.
+        // We lead. Our fsync covers every record written before it starts,
+        // including those of the threads that arrive while we gather.
         leader.syncing = true;
+        let mut timed_out = false;
+        if gather {
+            (leader, timed_out) = self.gather(leader)?;
+        }
+        let durable = self.durable_seq();
         let target = self.written.load(Ordering::Acquire);
         let file = Arc::clone(&leader.file);
         drop(leader);
 
+        let started = Instant::now();
         let result = file.sync_data();
+        let took = started.elapsed();
 
         let mut leader = self.leader.lock().unwrap_or_else(PoisonError::into_inner);
         leader.syncing = false;
@@ -154,6 +221,9 @@ impl<F: SyncData> GroupCommit<F> {
             Ok(()) => {
                 self.syncs.fetch_add(1, Ordering::Relaxed);
                 self.durable.fetch_max(target, Ordering::Release);
+                leader
+                    .pace
+                    .learn(target.saturating_sub(durable), took, timed_out);
             }
             // A failed fsync may have dropped dirty pages: never retry it.
             Err(_) => leader.failed = true,
@@ -164,10 +234,30 @@ impl<F: SyncData> GroupCommit<F> {
     }
     // ANCHOR_END: wait_durable
 
-    /// Makes everything written so far durable.
-    pub fn sync_all(&self) -> Result<()> {
-        self.wait_durable(self.written.load(Ordering::Acquire))
+    // ANCHOR: gather
+    /// As leader, waits until as many records are pending as [`Pace`]
+    /// expects, or until its patience runs out; says whether it did. The
+    /// wait is a spin that yields the processor: the writers it waits for
+    /// are a few microseconds away, less than it takes to wake a sleeping
+    /// thread, and while it yields they run.
+    fn gather<'a>(
+        &'a self,
+        leader: MutexGuard<'a, Leader<F>>,
+    ) -> Result<(MutexGuard<'a, Leader<F>>, bool)> {
+        let deadline = Instant::now() + leader.pace.patience;
+        let expect = leader.pace.expect;
+        // Others only need the lock to see that we lead and wait for us.
+        drop(leader);
+        let came = sync::spin_until(deadline, || {
+            self.written
+                .load(Ordering::Acquire)
+                .saturating_sub(self.durable_seq())
+                >= expect
+        });
+        let leader = self.leader.lock().map_err(|_| Error::Poisoned)?;
+        Ok((leader, !came))
     }
+    // ANCHOR_END: gather
 
     /// Switches to a new segment after a checkpoint. Every record up to
     /// `durable` must already be on disk (the checkpoint synced the old segment).

@@ -69,6 +69,13 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A write to a store opened with [`Options::read_only`](crate::Options::read_only).
+    #[error("the {engine} store is read-only (opened with `Options::read_only`)")]
+    ReadOnly {
+        /// The store's engine.
+        engine: Engine,
+    },
+
     /// An I/O error outside any engine (looking at a path, taking a lock).
     #[error("{path}: {source}")]
     Io {
@@ -159,7 +166,9 @@ impl Error {
             Error::NotFound { .. } | Error::Unrecognized { .. } => ErrorKind::NotFound,
             Error::AlreadyExists { .. } => ErrorKind::AlreadyExists,
             Error::Locked { .. } => ErrorKind::Locked,
-            Error::BadKey { .. } | Error::Value { .. } => ErrorKind::InvalidInput,
+            Error::BadKey { .. } | Error::Value { .. } | Error::ReadOnly { .. } => {
+                ErrorKind::InvalidInput
+            }
             Error::Io { .. } => ErrorKind::Io,
             Error::Poisoned => ErrorKind::Poisoned,
             #[cfg(feature = "flat-file")]
@@ -176,7 +185,9 @@ impl Error {
     /// The engine that reported the error, if one did.
     pub fn engine(&self) -> Option<Engine> {
         match self {
-            Error::Unsupported { engine, .. } | Error::FeatureDisabled { engine } => Some(*engine),
+            Error::Unsupported { engine, .. }
+            | Error::FeatureDisabled { engine }
+            | Error::ReadOnly { engine } => Some(*engine),
             #[cfg(feature = "flat-file")]
             Error::FlatFile(_) => Some(Engine::FlatFile),
             #[cfg(feature = "wal")]

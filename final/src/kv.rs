@@ -108,6 +108,14 @@ pub trait KeyValue: Send + Sync + fmt::Debug {
     /// Counters (see [`Stats`]).
     fn stats(&self) -> Result<Stats>;
 
+    /// Every entry: in key order on the engines that keep one (a
+    /// [`range`](Ordered::range) over everything), in no particular order on
+    /// the others (Bitcask: its keys as they are now, each value read when
+    /// the scan reaches it, a key deleted meanwhile left out).
+    fn entries(&self) -> Result<Scan<'_>> {
+        self.as_ordered()?.range(KeyRange::all())
+    }
+
     /// This engine's ordered scans.
     ///
     /// # Errors

@@ -32,6 +32,17 @@ pub enum SyncPolicy {
 pub struct Options {
     /// When writes reach the disk. Default: [`SyncPolicy::Always`].
     pub sync: SyncPolicy,
+    /// Open to read only: nothing on disk is changed, created or locked
+    /// for writing, and every write is [`Error::ReadOnly`](crate::Error::ReadOnly).
+    /// The flat file and the log are read whole at open, without their
+    /// lock (a writer may go on beside; the store shows the moment it was
+    /// opened); Bitcask opens its files read-only beside any writer, and, as
+    /// Riak's does, leaves out the file a live writer is appending to; the
+    /// B+tree takes bbolt's shared lock, so it waits for a writer in
+    /// another process as bbolt does. Default: off. Only for
+    /// [`Store::open_with`](crate::Store::open_with) and
+    /// [`Store::open_as`](crate::Store::open_as).
+    pub read_only: bool,
     /// The B+tree only: the bucket the store's keys live in (bbolt files
     /// keep every key in a bucket). Default: `strata`.
     pub bucket: Vec<u8>,
@@ -42,8 +53,9 @@ pub struct Options {
     #[cfg(feature = "bitcask")]
     pub bitcask: strata_bitcask::Options,
     /// The B+tree's own options (page size, lock timeout, freelist), for
-    /// what the common ones leave out. `read_only` must stay off, and
-    /// `no_sync` is set from [`sync`](Options::sync).
+    /// what the common ones leave out. Its `read_only` is set from
+    /// [`read_only`](Options::read_only), and `no_sync` from
+    /// [`sync`](Options::sync).
     #[cfg(feature = "bptree")]
     pub bptree: strata_bptree::Options,
 }
@@ -52,6 +64,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             sync: SyncPolicy::Always,
+            read_only: false,
             bucket: b"strata".to_vec(),
             #[cfg(feature = "bitcask")]
             bitcask: strata_bitcask::Options::default(),
@@ -70,6 +83,12 @@ impl Options {
     /// These options with another sync policy.
     pub fn sync(mut self, sync: SyncPolicy) -> Options {
         self.sync = sync;
+        self
+    }
+
+    /// These options, read-only or not (see [`Options::read_only`]).
+    pub fn read_only(mut self, read_only: bool) -> Options {
+        self.read_only = read_only;
         self
     }
 

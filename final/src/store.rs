@@ -76,9 +76,22 @@ impl Store {
         let engine = detect(path)?.ok_or_else(|| Error::NotFound {
             path: path.to_path_buf(),
         })?;
-        Store::start(engines::open(engine, path, &options, Create::Existing)?)
+        Store::open_as(path, engine, options)
     }
     // ANCHOR_END: open_with
+
+    /// Opens the database at `path` as one of `engine`, whatever detection
+    /// would say (for a store whose marks are damaged, or to insist).
+    ///
+    /// # Errors
+    /// As [`Store::open`]; a path the engine cannot read is its own error.
+    pub fn open_as(path: impl AsRef<Path>, engine: Engine, options: Options) -> Result<Store> {
+        let path = path.as_ref();
+        if options.read_only {
+            return Store::start(engines::open_read_only(engine, path, &options)?);
+        }
+        Store::start(engines::open(engine, path, &options, Create::Existing)?)
+    }
 
     // ANCHOR: create
     /// Creates a new database of `engine` at `path`: a file for the flat
@@ -87,11 +100,15 @@ impl Store {
     ///
     /// # Errors
     /// [`Error::AlreadyExists`] if something is at `path`;
-    /// [`Error::FeatureDisabled`] if this build leaves `engine` out.
+    /// [`Error::FeatureDisabled`] if this build leaves `engine` out;
+    /// [`Error::ReadOnly`] if `options` say read-only.
     pub fn create(path: impl AsRef<Path>, engine: Engine, options: Options) -> Result<Store> {
         let path = path.as_ref();
         if !engine.is_enabled() {
             return Err(Error::FeatureDisabled { engine });
+        }
+        if options.read_only {
+            return Err(Error::ReadOnly { engine });
         }
         if !is_free(path, engine)? {
             let found = match detect(path) {
@@ -137,6 +154,12 @@ impl Store {
     /// The value of `key`, if any.
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
         self.backend().get(key.as_ref())
+    }
+
+    /// Every entry (see [`KeyValue::entries`]): in key order where the
+    /// engine keeps one.
+    pub fn entries(&self) -> Result<Scan<'_>> {
+        self.backend().entries()
     }
 
     /// Sets `key` to `value`; durable as the [`SyncPolicy`](crate::SyncPolicy) says.

@@ -123,7 +123,18 @@ fn the_text_of_every_error() {
         "a second Bitcask writer".into(),
         Store::open(at("cask")).unwrap_err(),
     ));
-    drop(cask);
+    let reader = Store::open_with(at("cask"), Options::new().read_only(true)).unwrap();
+    errors.push((
+        "a put on a read-only store".into(),
+        reader.put("k", "v").unwrap_err(),
+    ));
+    errors.push((
+        "creating a read-only store".into(),
+        Store::create(at("new"), Engine::Wal, Options::new().read_only(true))
+            .map(|_| ())
+            .unwrap_err(),
+    ));
+    drop((cask, reader));
     errors.push((
         "an engine the build leaves out".into(),
         Error::FeatureDisabled {

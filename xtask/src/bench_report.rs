@@ -44,6 +44,10 @@ enum ThroughputJson {
     ElementsAndBytes {
         elements: f64,
     },
+    // Byte throughputs carry a number too, which `#[serde(other)]` (unit
+    // variants only) cannot swallow.
+    Bytes(serde::de::IgnoredAny),
+    BytesDecimal(serde::de::IgnoredAny),
     #[serde(other)]
     Other,
 }
@@ -167,7 +171,9 @@ pub fn parse_row(benchmark: &str, estimates: &str) -> Result<Row> {
     let elements = match benchmark.throughput {
         Some(ThroughputJson::Elements(n))
         | Some(ThroughputJson::ElementsAndBytes { elements: n }) => Some(n),
-        Some(ThroughputJson::Other) | None => None,
+        Some(ThroughputJson::Bytes(_) | ThroughputJson::BytesDecimal(_))
+        | Some(ThroughputJson::Other)
+        | None => None,
     };
     Ok(Row {
         id: benchmark.full_id,

@@ -22,7 +22,7 @@ use strata_bitcask::{Bitcask, Options as CaskOptions, SyncStrategy};
 use super::{Backend, Create};
 use crate::group_commit::GroupCommit;
 use crate::kv::{Stats, unsupported};
-use crate::{Batch, Capability, Engine, Error, KeyValue, Options, Result, SyncPolicy};
+use crate::{Batch, Capability, Engine, Error, KeyValue, Options, Result, Scan, SyncPolicy};
 
 #[derive(Debug)]
 pub(crate) struct BitcaskEngine {
@@ -31,6 +31,8 @@ pub(crate) struct BitcaskEngine {
     commit: GroupCommit,
     sync: SyncPolicy,
     writes: AtomicU64,
+    /// Opened with [`Bitcask::open_read_only`]: writes are refused here.
+    read_only: bool,
 }
 
 impl BitcaskEngine {
@@ -46,13 +48,30 @@ impl BitcaskEngine {
             // So that the directory is recognised even if nothing is written.
             cask.start_active_file()?;
         }
-        Ok(BitcaskEngine {
+        Ok(BitcaskEngine::new(dir, cask, options.sync, false))
+    }
+
+    /// Opens the cask in `dir` to read only, beside any writer, as Riak's
+    /// read-only open does: no lock, no new file.
+    pub(crate) fn open_read_only(dir: &Path, options: &Options) -> Result<BitcaskEngine> {
+        if !dir.is_dir() {
+            return Err(Error::NotFound {
+                path: dir.to_path_buf(),
+            });
+        }
+        let cask = Bitcask::open_read_only(dir, options.bitcask.clone())?;
+        Ok(BitcaskEngine::new(dir, cask, options.sync, true))
+    }
+
+    fn new(dir: &Path, cask: Bitcask, sync: SyncPolicy, read_only: bool) -> BitcaskEngine {
+        BitcaskEngine {
             dir: dir.to_path_buf(),
             cask: RwLock::new(Some(cask)),
             commit: GroupCommit::new(),
-            sync: options.sync,
+            sync,
             writes: AtomicU64::new(0),
-        })
+            read_only,
+        }
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Option<Bitcask>> {
@@ -63,6 +82,11 @@ impl BitcaskEngine {
     /// Runs `change` on the cask under the write lock, numbers it, and
     /// waits as the policy says.
     fn commit(&self, change: impl FnOnce(&mut Bitcask) -> Result<()>) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly {
+                engine: Engine::Bitcask,
+            });
+        }
         let seq = {
             let mut cask = self.cask.write().map_err(|_| Error::Poisoned)?;
             let cask = cask.as_mut().ok_or(Error::Poisoned)?;
@@ -116,11 +140,23 @@ impl KeyValue for BitcaskEngine {
     }
 
     fn flush(&self) -> Result<()> {
+        if self.read_only {
+            return Ok(()); // nothing written, nothing to sync
+        }
         self.commit.sync_all(|| self.sync_now())
     }
 
     fn len(&self) -> Result<u64> {
         Ok(self.read().as_ref().ok_or(Error::Poisoned)?.len() as u64)
+    }
+
+    fn entries(&self) -> Result<Scan<'_>> {
+        let keys = self.read().as_ref().ok_or(Error::Poisoned)?.keys();
+        Ok(Scan::new(keys.into_iter().filter_map(|key| {
+            self.get(&key)
+                .transpose()
+                .map(|value| value.map(|value| (key, value)))
+        })))
     }
 
     fn stats(&self) -> Result<Stats> {

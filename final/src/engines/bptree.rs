@@ -55,12 +55,9 @@ impl BptreeEngine {
         }
         let db_options = DbOptions {
             no_sync: options.sync == SyncPolicy::OnFlush,
+            read_only: options.read_only,
             ..options.bptree.clone()
         };
-        if db_options.read_only {
-            // A store writes; a read-only B+tree would refuse every put.
-            return Err(Error::Bptree(strata_bptree::Error::ReadOnly));
-        }
         let db = Arc::new(DB::open(path, db_options)?);
         Ok(BptreeEngine {
             db,

@@ -17,12 +17,13 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use strata_flat_file::{Map, atomic, format, read_map};
 
+use super::snapshot::first_entries;
 use super::{Backend, Create, lock_exclusively};
 use crate::group_commit::GroupCommit;
 use crate::kv::Stats;
 use crate::{
-    Batch, BatchOp, Engine, Entry, Error, KeyRange, KeyValue, Options, Ordered, Result, Scan,
-    SyncPolicy, chunked::Chunked,
+    Batch, BatchOp, Engine, Error, KeyRange, KeyValue, Options, Ordered, Result, Scan, SyncPolicy,
+    chunked::Chunked,
 };
 
 #[derive(Debug)]
@@ -178,18 +179,6 @@ impl Ordered for FlatFileEngine {
             Ok(first_entries(&self.read(), range, n))
         })))
     }
-}
-
-/// The first `n` entries of `range` in `map`, copied out.
-pub(crate) fn first_entries(map: &Map, range: &KeyRange, n: usize) -> Vec<Entry> {
-    if range.is_empty() {
-        // `BTreeMap::range` panics on some empty ranges.
-        return Vec::new();
-    }
-    map.range::<[u8], _>((range.start(), range.end()))
-        .take(n)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 impl Backend for FlatFileEngine {

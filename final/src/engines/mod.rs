@@ -19,6 +19,8 @@ mod bptree;
 #[cfg(feature = "flat-file")]
 pub(crate) mod flat_file;
 pub(crate) mod prefixed;
+#[cfg(any(feature = "flat-file", feature = "wal"))]
+pub(crate) mod snapshot;
 #[cfg(feature = "wal")]
 mod wal;
 
@@ -52,6 +54,49 @@ pub(crate) enum Create {
     New,
     /// Open what is there; nothing there is an error.
     Existing,
+}
+
+/// Opens `engine`'s database at `path` to read only: nothing on disk is
+/// changed, created or locked for writing (see [`Options::read_only`]).
+pub(crate) fn open_read_only(
+    engine: Engine,
+    path: &Path,
+    options: &Options,
+) -> Result<Box<dyn Backend>> {
+    #[allow(unreachable_patterns)]
+    match engine {
+        #[cfg(feature = "flat-file")]
+        Engine::FlatFile => {
+            let map = strata_flat_file::read_map(path)?.ok_or_else(|| Error::NotFound {
+                path: path.to_path_buf(),
+            })?;
+            let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+            Ok(Box::new(snapshot::Snapshot::new(engine, path, map, bytes)))
+        }
+        #[cfg(feature = "wal")]
+        Engine::Wal => {
+            let mut map = strata_flat_file::Map::new();
+            strata_wal::read_replaying(path, strata_wal::RecoveryMode::default(), |op| {
+                op.apply(&mut map)
+            })?;
+            let bytes = dir_bytes(path)?;
+            Ok(Box::new(snapshot::Snapshot::new(engine, path, map, bytes)))
+        }
+        #[cfg(feature = "bitcask")]
+        Engine::Bitcask => Ok(Box::new(bitcask::BitcaskEngine::open_read_only(
+            path, options,
+        )?)),
+        #[cfg(feature = "bptree")]
+        Engine::Bptree => Ok(Box::new(bptree::BptreeEngine::open(
+            path,
+            options,
+            Create::Existing,
+        )?)),
+        _ => {
+            let _ = (path, options);
+            Err(Error::FeatureDisabled { engine })
+        }
+    }
 }
 
 /// Opens (or creates) `engine`'s database at `path`.

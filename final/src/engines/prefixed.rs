@@ -11,7 +11,7 @@ use std::ops::Bound;
 use std::path::Path;
 
 use super::Backend;
-use crate::kv::{Stats, unsupported};
+use crate::kv::Stats;
 use crate::{
     Batch, BatchOp, Capability, Engine, Entry, KeyRange, KeyValue, Ordered, Result, Scan, Store,
 };
@@ -99,10 +99,20 @@ impl KeyValue for Prefixed {
 
     /// Counts the keyspace's keys with a scan (the engine counts only its own).
     fn len(&self) -> Result<u64> {
-        match self.parent.prefix(&self.prefix) {
-            Ok(mut scan) => scan.try_fold(0, |n, entry| entry.map(|_| n + 1)),
-            Err(_) => Err(unsupported(self.engine(), Capability::OrderedScans)),
+        self.entries()?.try_fold(0, |n, entry| entry.map(|_| n + 1))
+    }
+
+    /// The parent's entries under the prefix: a range where the parent
+    /// keeps order, a filter of all its entries where it does not.
+    fn entries(&self) -> Result<Scan<'_>> {
+        if self.parent.as_key_value().as_ordered().is_ok() {
+            return self.range(KeyRange::all());
         }
+        let scan = self.parent.entries()?;
+        Ok(Scan::new(scan.filter_map(|entry| match entry {
+            Ok((key, _)) if !key.starts_with(&self.prefix) => None,
+            entry => Some(entry.map(|e| self.strip(e))),
+        })))
     }
 
     fn stats(&self) -> Result<Stats> {

@@ -7,6 +7,7 @@
 //!   checked against a `BTreeMap`;
 //! - `mirror`: two engines given the same operations must agree after each;
 //! - `capabilities`: what each engine says it can do is what it does;
+//! - `read_only`: a read-only open reads all and changes nothing on disk;
 //! - `tables`: typed tables over every ordered engine.
 
 // A build that leaves engines out leaves the helpers only they use unused.
@@ -24,5 +25,6 @@ mod capabilities;
 mod harness;
 mod mirror;
 mod model;
+mod read_only;
 mod scripts;
 mod tables;

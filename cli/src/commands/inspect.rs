@@ -62,7 +62,7 @@ fn table(rows: &[(&str, Value)], out: &mut Output) {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        out.line(format!("{:<16}{shown}", format!("{name}:")));
+        out.line(format!("{:<19}{shown}", format!("{name}:")));
     }
     let object: serde_json::Map<String, Value> = rows
         .iter()
@@ -153,6 +153,8 @@ pub fn stats(at: &Context, path: &Path, out: &mut Output) -> Result<u8> {
                 rows.push(("overflow pages", json!(s.branch_overflow + s.leaf_overflow)));
                 rows.push(("leaf bytes used", json!(s.leaf_inuse)));
                 rows.push(("leaf bytes", json!(s.leaf_alloc)));
+                rows.push(("inline buckets", json!(s.inline_buckets)));
+                rows.push(("inline bytes used", json!(s.inline_inuse)));
                 rows.push(("nested buckets", json!(s.buckets.saturating_sub(1))));
             }
         }

@@ -24,7 +24,8 @@ pub struct Cli {
     /// Shorthand for `--format json`.
     #[arg(long, global = true)]
     json: bool,
-    /// The B+tree bucket the keys live in (bbolt files keep keys in buckets).
+    /// The B+tree bucket the keys live in (bbolt files keep keys in
+    /// buckets); text, `hex:…` or `@file` like a key.
     #[arg(long, global = true, default_value = "strata")]
     pub bucket: String,
     #[command(subcommand)]

@@ -18,31 +18,20 @@ const BATCH: usize = 1000;
 pub fn copy(at: &Context, src: &Path, dst: &Path, to: Engine, out: &mut Output) -> Result<u8> {
     let from = at.open_read(src)?;
     let total = from.len()?;
-    // One sync at the end: a copy that fails halfway is deleted, not resumed.
+    // One sync at the end: a copy that fails halfway is removed, not resumed.
     let options = Options::new()
         .sync(SyncPolicy::OnFlush)
         .bucket(at.bucket().to_vec());
     let into = Store::create(dst, to, options)?;
-    let batches = into.capabilities().contains(Capability::AtomicBatches);
-    let bar = progress::bar(Some(total), "copying", out.is_json());
-    let mut batch = Batch::new();
-    for entry in from.entries()? {
-        let (key, value) = entry?;
-        if batches {
-            batch.push(BatchOp::Put { key, value });
-            if batch.len() == BATCH {
-                into.write(&std::mem::take(&mut batch))?;
-            }
+    if let Err(failure) = fill(&from, into, total, out.is_json()) {
+        // Half a copy is no copy: remove what was made.
+        let _ = if dst.is_dir() {
+            std::fs::remove_dir_all(dst)
         } else {
-            into.put(&key, &value)?;
-        }
-        bar.inc(1);
+            std::fs::remove_file(dst)
+        };
+        return Err(failure);
     }
-    if !batch.is_empty() {
-        into.write(&batch)?;
-    }
-    into.close()?;
-    bar.finish_and_clear();
 
     // Read both back: every entry of the source, the same in the copy.
     let copy = Store::open_as(
@@ -78,6 +67,32 @@ pub fn copy(at: &Context, src: &Path, dst: &Path, to: Engine, out: &mut Output) 
     ));
     out.json(json!({ "from": from.engine().name(), "to": to.name(), "entries": checked, "verified": true }));
     Ok(0)
+}
+
+/// Writes every entry of `from` into `into`, in batches where it has them,
+/// and closes it (the one sync).
+fn fill(from: &Store, into: Store, total: u64, json: bool) -> Result<()> {
+    let batches = into.capabilities().contains(Capability::AtomicBatches);
+    let bar = progress::bar(Some(total), "copying", json);
+    let mut batch = Batch::new();
+    for entry in from.entries()? {
+        let (key, value) = entry?;
+        if batches {
+            batch.push(BatchOp::Put { key, value });
+            if batch.len() == BATCH {
+                into.write(&std::mem::take(&mut batch))?;
+            }
+        } else {
+            into.put(&key, &value)?;
+        }
+        bar.inc(1);
+    }
+    if !batch.is_empty() {
+        into.write(&batch)?;
+    }
+    into.close()?;
+    bar.finish_and_clear();
+    Ok(())
 }
 
 pub fn compact(at: &Context, path: &Path, output: Option<&Path>, out: &mut Output) -> Result<u8> {

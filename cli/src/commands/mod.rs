@@ -18,7 +18,7 @@ use crate::output::Output;
 pub fn run(cli: &Cli, out: &mut Output) -> Result<u8> {
     let at = Context {
         engine: cli.engine.map(Engine::from),
-        bucket: cli.bucket.as_bytes().to_vec(),
+        bucket: crate::bytes::parse(&cli.bucket)?,
     };
     match &cli.command {
         Command::Create { path } => keys::create(&at, path, out),

@@ -159,6 +159,41 @@ pub enum Command {
     },
     /// Writes then reads keys and reports the rates, as `bbolt bench`.
     Bench(BenchArgs),
+    /// Serves the database over Redis's protocol (RESP2 and inline
+    /// commands): redis-cli, redis-benchmark, Redis clients, telnet.
+    /// Creates the database first if nothing is there and `--engine` names one.
+    Serve(ServeArgs),
+}
+
+/// `serve`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    pub path: PathBuf,
+    /// Where to listen (loopback unless told otherwise).
+    #[arg(long, default_value = "127.0.0.1:6380")]
+    pub bind: std::net::SocketAddr,
+    /// Clients must `AUTH` with this password before anything else.
+    #[arg(long)]
+    pub requirepass: Option<String>,
+    /// Connections served at once.
+    #[arg(long, default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a connection may stay silent before it is closed (0: forever).
+    #[arg(long, default_value_t = 300)]
+    pub idle_timeout: u64,
+    /// When a write is acknowledged: once durable (`always`), or once in
+    /// the engine, durable at the next flush and at shutdown (`on-flush`).
+    #[arg(long, value_enum, default_value_t = SyncArg::Always)]
+    pub sync: SyncArg,
+}
+
+/// Sync policies, by their command-line names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncArg {
+    /// Every write durable before its reply.
+    Always,
+    /// Writes durable at flushes and at shutdown.
+    OnFlush,
 }
 
 /// `bench`'s flags, named as bbolt bench's.

@@ -83,6 +83,8 @@ mod key;
 pub mod kv;
 mod options;
 mod range;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod store;
 mod sync;
 mod table;

@@ -10,7 +10,7 @@ use crate::engines::{self, Backend, Create};
 use crate::kv::Stats;
 use crate::{
     Batch, Capabilities, Engine, Error, KeyRange, KeyValue, Options, Ordered, ReadTransaction,
-    Result, Scan, Transactional, WriteTransaction, detect,
+    Result, Scan, SyncPolicy, Transactional, WriteTransaction, detect,
 };
 
 /// A database of any engine, shared by every thread that clones the handle.
@@ -55,6 +55,7 @@ pub struct Store {
 
 struct Inner {
     backend: Box<dyn Backend>,
+    sync: SyncPolicy,
 }
 
 impl Store {
@@ -88,9 +89,15 @@ impl Store {
     pub fn open_as(path: impl AsRef<Path>, engine: Engine, options: Options) -> Result<Store> {
         let path = path.as_ref();
         if options.read_only {
-            return Store::start(engines::open_read_only(engine, path, &options)?);
+            return Store::start(
+                engines::open_read_only(engine, path, &options)?,
+                options.sync,
+            );
         }
-        Store::start(engines::open(engine, path, &options, Create::Existing)?)
+        Store::start(
+            engines::open(engine, path, &options, Create::Existing)?,
+            options.sync,
+        )
     }
 
     // ANCHOR: create
@@ -122,13 +129,16 @@ impl Store {
                 found,
             });
         }
-        Store::start(engines::open(engine, path, &options, Create::New)?)
+        Store::start(
+            engines::open(engine, path, &options, Create::New)?,
+            options.sync,
+        )
     }
     // ANCHOR_END: create
 
-    fn start(backend: Box<dyn Backend>) -> Result<Store> {
+    fn start(backend: Box<dyn Backend>, sync: SyncPolicy) -> Result<Store> {
         Ok(Store {
-            inner: Arc::new(Inner { backend }),
+            inner: Arc::new(Inner { backend, sync }),
         })
     }
 
@@ -139,6 +149,11 @@ impl Store {
     /// Which engine the store runs on.
     pub fn engine(&self) -> Engine {
         self.backend().engine()
+    }
+
+    /// When writes are durable: the policy the store was opened with.
+    pub fn sync_policy(&self) -> SyncPolicy {
+        self.inner.sync
     }
 
     /// What the engine can do beyond [`KeyValue`].
@@ -283,8 +298,11 @@ impl Store {
     /// The engine's error if it cannot open the keyspace.
     pub fn keyspace(&self, name: &str) -> Result<Store> {
         match self.backend().keyspace(name.as_bytes()) {
-            Some(backend) => Store::start(backend?),
-            None => Store::start(Box::new(Prefixed::new(self.clone(), name.as_bytes()))),
+            Some(backend) => Store::start(backend?, self.sync_policy()),
+            None => Store::start(
+                Box::new(Prefixed::new(self.clone(), name.as_bytes())),
+                self.sync_policy(),
+            ),
         }
     }
 

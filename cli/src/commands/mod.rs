@@ -5,6 +5,7 @@ mod check;
 mod copy;
 mod inspect;
 mod keys;
+mod serve;
 
 use std::path::Path;
 
@@ -54,6 +55,7 @@ pub fn run(cli: &Cli, out: &mut Output) -> Result<u8> {
         Command::Compact { path, output } => copy::compact(&at, path, output.as_deref(), out),
         Command::Copy { src, dst, to } => copy::copy(&at, src, dst, Engine::from(*to), out),
         Command::Bench(args) => bench::bench(&at, args, out),
+        Command::Serve(args) => serve::serve(&at, args),
     }
 }
 

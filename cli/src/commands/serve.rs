@@ -1,0 +1,76 @@
+//! `serve`: the store over Redis's protocol, until SIGTERM or Ctrl-C; then
+//! in-flight commands finish, the store is flushed and closed.
+
+use std::time::Duration;
+
+use strata::server::{Config, Server};
+use strata::{Options, Store, SyncPolicy};
+
+use super::Context;
+use crate::args::{ServeArgs, SyncArg};
+use crate::failure::{Failure, Result};
+
+pub fn serve(at: &Context, args: &ServeArgs) -> Result<u8> {
+    let sync = match args.sync {
+        SyncArg::Always => SyncPolicy::Always,
+        SyncArg::OnFlush => SyncPolicy::OnFlush,
+    };
+    let options = Options::new().sync(sync).bucket(at.bucket().to_vec());
+    let store = match (strata::detect(&args.path)?, at.engine()) {
+        (None, Some(engine)) => Store::create(&args.path, engine, options)?,
+        (_, Some(engine)) => Store::open_as(&args.path, engine, options)?,
+        (Some(_), None) => Store::open_with(&args.path, options)?,
+        (None, None) => {
+            return Err(strata::Error::NotFound {
+                path: args.path.clone(),
+            }
+            .into());
+        }
+    };
+    let config = Config {
+        bind: args.bind,
+        requirepass: args.requirepass.clone(),
+        max_connections: args.max_connections,
+        idle_timeout: (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout)),
+        ..Config::default()
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::Io(format!("starting the runtime: {e}")))?;
+    let served = runtime.block_on(async {
+        let server = Server::bind(store.clone(), config)
+            .await
+            .map_err(|e| Failure::Io(format!("{}: {e}", args.bind)))?;
+        eprintln!(
+            "strata: serving the {} store {} on {}",
+            store.engine(),
+            args.path.display(),
+            server.local_addr()
+        );
+        server.run(stop_signal()).await.map_err(Failure::from)
+    });
+    served?;
+    store.close()?;
+    eprintln!("strata: stopped; the store is closed");
+    Ok(0)
+}
+
+/// Completes at SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,160 @@
+//! One task per connection: read what the client sent, run every whole
+//! command in it, write the replies, and go back to reading.
+//!
+//! A batch of commands that holds a write runs on tokio's blocking threads
+//! (a write waits for its sync); a batch of reads runs right here. Either
+//! way the replies go out in order, in one write.
+
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use super::Config;
+use super::command::{self, After, Session, Shared};
+use super::resp::{self, Parsed, Reply};
+
+/// How much a read asks for at once.
+const READ_CHUNK: usize = 16 << 10;
+
+/// Serves one client until it quits, breaks the protocol, idles too long,
+/// or the server stops.
+pub async fn serve(
+    mut stream: TcpStream,
+    shared: Arc<Shared>,
+    config: Arc<Config>,
+    mut stopping: watch::Receiver<bool>,
+) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let _ = stream.set_nodelay(true);
+    shared.connections.fetch_add(1, Relaxed);
+    let mut session = Session::default();
+    let mut input: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    let mut output = Vec::new();
+    loop {
+        let (commands, fatal) = take_commands(&mut input, &config);
+        if !commands.is_empty() {
+            let (replies, after);
+            (session, replies, after) = run_batch(&shared, session, commands).await;
+            for reply in &replies {
+                reply.encode(&mut output);
+            }
+            if stream.write_all(&output).await.is_err() {
+                break;
+            }
+            output.clear();
+            if after == After::Close {
+                break;
+            }
+        }
+        if let Some(reason) = fatal {
+            let _ = send_error(&mut stream, &reason).await;
+            break;
+        }
+        if *stopping.borrow() {
+            break;
+        }
+        input.reserve(READ_CHUNK);
+        let read = stream.read_buf(&mut input);
+        let read = async {
+            match config.idle_timeout {
+                Some(limit) => tokio::time::timeout(limit, read).await.ok(),
+                None => Some(read.await),
+            }
+        };
+        tokio::select! {
+            result = read => match result {
+                Some(Ok(0)) | Some(Err(_)) => break, // the client left
+                Some(Ok(_)) => {}
+                None => {
+                    let _ = send_error(&mut stream, "idle timeout: closing the connection").await;
+                    break;
+                }
+            },
+            // Nothing read is lost: the client sent nothing since its last reply.
+            _ = stopping.changed() => break,
+        }
+    }
+    let _ = stream.shutdown().await;
+    shared.connections.fetch_sub(1, Relaxed);
+}
+
+/// Tells a client it cannot be served, and closes.
+pub async fn refuse(mut stream: TcpStream, reason: &str) {
+    let _ = send_error(&mut stream, reason).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn send_error(stream: &mut TcpStream, reason: &str) -> std::io::Result<()> {
+    let mut bytes = Vec::new();
+    Reply::err(reason).encode(&mut bytes);
+    stream.write_all(&bytes).await
+}
+
+/// Takes every whole command off the front of `input`; and the reason the
+/// connection must close, if the input breaks the protocol or a limit.
+fn take_commands(input: &mut Vec<u8>, config: &Config) -> (Vec<Vec<Vec<u8>>>, Option<String>) {
+    let mut commands = Vec::new();
+    let mut used = 0;
+    let mut fatal = None;
+    loop {
+        match resp::parse(&input[used..], &config.limits) {
+            Parsed::Command { args, len } => {
+                used += len;
+                // An empty line (Enter in telnet) is no command.
+                if !args.is_empty() {
+                    commands.push(args);
+                }
+                if commands.len() > config.max_pipeline {
+                    fatal = Some(format!(
+                        "more than {} commands pipelined without reading a reply",
+                        config.max_pipeline
+                    ));
+                    commands.clear();
+                    break;
+                }
+            }
+            Parsed::Incomplete => break,
+            Parsed::Invalid(reason) => {
+                fatal = Some(format!("Protocol error: {reason}"));
+                break;
+            }
+        }
+    }
+    input.drain(..used);
+    (commands, fatal)
+}
+
+/// Runs `commands` in order, stopping after one that closes the connection.
+async fn run_batch(
+    shared: &Arc<Shared>,
+    session: Session,
+    commands: Vec<Vec<Vec<u8>>>,
+) -> (Session, Vec<Reply>, After) {
+    let writes = commands.iter().any(|args| command::writes(args));
+    let run = move |shared: &Shared, mut session: Session| {
+        let mut replies = Vec::with_capacity(commands.len());
+        for args in &commands {
+            let (reply, after) = command::execute(shared, &mut session, args);
+            replies.push(reply);
+            if after == After::Close {
+                return (session, replies, After::Close);
+            }
+        }
+        (session, replies, After::Continue)
+    };
+    if !writes {
+        return run(shared, session);
+    }
+    let shared = shared.clone();
+    match tokio::task::spawn_blocking(move || run(&shared, session)).await {
+        Ok(done) => done,
+        // The batch panicked: say so, and close.
+        Err(_) => (
+            Session::default(),
+            vec![Reply::err("internal error: the command failed")],
+            After::Close,
+        ),
+    }
+}

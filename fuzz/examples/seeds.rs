@@ -52,9 +52,21 @@ fn main() -> Result<()> {
 /// inline lines with quotes.
 fn resp(corpus: &Corpus) -> Result<()> {
     let t = "resp_parse";
-    corpus.seed(t, "array.resp", b"*3\r\n$3\r\nSET\r\n$5\r\napple\r\n$3\r\nred\r\n")?;
-    corpus.seed(t, "pipeline.resp", b"*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$0\r\n\r\n")?;
-    corpus.seed(t, "inline.resp", b"SET k \"a b\\n\\x41\" 'it\\'s'\r\nGET k\r\n\r\n")?;
+    corpus.seed(
+        t,
+        "array.resp",
+        b"*3\r\n$3\r\nSET\r\n$5\r\napple\r\n$3\r\nred\r\n",
+    )?;
+    corpus.seed(
+        t,
+        "pipeline.resp",
+        b"*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$0\r\n\r\n",
+    )?;
+    corpus.seed(
+        t,
+        "inline.resp",
+        b"SET k \"a b\\n\\x41\" 'it\\'s'\r\nGET k\r\n\r\n",
+    )?;
     corpus.seed(t, "partial.resp", b"*2\r\n$3\r\nGET\r\n$10\r\nabc")?;
     Ok(())
 }

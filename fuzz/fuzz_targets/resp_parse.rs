@@ -16,10 +16,17 @@ fuzz_target!(|bytes: &[u8]| {
     let _ = split_words(bytes);
     let mut rest = bytes;
     while let Parsed::Command { args, len } = parse(rest, &limits) {
-        assert!(len > 0 && len <= rest.len(), "took {len} of {} bytes", rest.len());
+        assert!(
+            len > 0 && len <= rest.len(),
+            "took {len} of {} bytes",
+            rest.len()
+        );
         for cut in [0, len / 2, len - 1] {
             let prefix = parse(&rest[..cut], &limits);
-            assert!(!matches!(prefix, Parsed::Command { .. }), "a prefix parsed as a command");
+            assert!(
+                !matches!(prefix, Parsed::Command { .. }),
+                "a prefix parsed as a command"
+            );
         }
         if !args.is_empty() {
             let mut framed = format!("*{}\r\n", args.len()).into_bytes();
@@ -30,7 +37,10 @@ fuzz_target!(|bytes: &[u8]| {
             }
             assert_eq!(
                 parse(&framed, &limits),
-                Parsed::Command { args: args.clone(), len: framed.len() }
+                Parsed::Command {
+                    args: args.clone(),
+                    len: framed.len()
+                }
             );
         }
         rest = &rest[len..];

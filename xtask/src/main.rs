@@ -11,6 +11,8 @@
 //!   on Go's bbolt 1.3.6 and on strata-bptree and writes the comparison the book includes.
 //! - `cargo xtask schema-vs-dbrs [--quick]` runs strata-schema's benchmarks, which measure db-rs
 //!   0.3 alongside, and writes the comparison the book includes and strata-schema's own table.
+//! - `cargo xtask serve-bench [--quick]` runs redis-benchmark against `strata serve` on each
+//!   engine and against redis-server, alternated, and writes the comparison the book includes.
 //! - `cargo xtask crash <engine|all> [--runs N] [--seed S]` kills a writing child process at
 //!   random moments and checks that every acknowledged write and every batch survives whole
 //!   (the child is this program again, as the hidden command `crash-child`).
@@ -28,6 +30,7 @@ mod fuzz;
 mod libtest;
 mod process;
 mod schema_vs_dbrs;
+mod serve_bench;
 mod tools;
 mod workspace;
 
@@ -57,6 +60,9 @@ Commands:
                             --quick: 1 s warm-up, 2 s measurement) and write
                             book/src/generated/strata-schema-vs-dbrs.md and
                             book/src/generated/strata-schema-bench.md
+  serve-bench [--quick]     redis-benchmark -t set,get against `strata serve` on each engine
+                            and against redis-server (durable and not, -P 1 and 16),
+                            alternated; writes book/src/generated/serve-bench.md
   crash <engine|all> [--runs N] [--seed S]
                             kill -9 a child writing to the engine (flat-file, wal,
                             bitcask, bptree, schema; or store-flat-file, store-wal,
@@ -99,6 +105,9 @@ fn run(args: &[String]) -> Result<()> {
         }
         Some((command, rest)) if command == "schema-vs-dbrs" => {
             schema_vs_dbrs::run(&root, &schema_vs_dbrs::Options::parse(rest)?)
+        }
+        Some((command, rest)) if command == "serve-bench" => {
+            serve_bench::run(&root, &serve_bench::Options::parse(rest)?)
         }
         Some((command, rest)) if command == "crash" => crash::run(&crash::Options::parse(rest)?),
         Some((command, rest)) if command == "crash-child" => crash::child(rest),

@@ -94,6 +94,26 @@ pub trait KeyValue: Send + Sync + fmt::Debug {
     /// [`Capability::AtomicBatches`]: it writes nothing then.
     fn write(&self, batch: &Batch) -> Result<()>;
 
+    /// Applies `batch`'s operations in order, each on its own, and makes
+    /// them durable together: one sync for all of them under
+    /// [`SyncPolicy::Always`](crate::SyncPolicy::Always). Every engine can:
+    /// where it has atomic batches this is [`write`](KeyValue::write)
+    /// (all or nothing); elsewhere a crash or an error part way may keep a
+    /// prefix of the operations. For many small writes that need not be
+    /// atomic, such as those of many clients a server gathers.
+    fn write_each(&self, batch: &Batch) -> Result<()> {
+        if self.capabilities().contains(Capability::AtomicBatches) {
+            return self.write(batch);
+        }
+        for op in batch.ops() {
+            match op {
+                crate::BatchOp::Put { key, value } => self.put(key, value)?,
+                crate::BatchOp::Delete { key } => self.delete(key)?,
+            }
+        }
+        Ok(())
+    }
+
     /// Makes every change acknowledged so far durable.
     fn flush(&self) -> Result<()>;
 

@@ -192,6 +192,13 @@ impl Store {
         self.backend().write(batch)
     }
 
+    /// Applies `batch`'s operations one by one, with one sync for all (see
+    /// [`KeyValue::write_each`]): on every engine, atomic only where the
+    /// engine has batches.
+    pub fn write_each(&self, batch: &Batch) -> Result<()> {
+        self.backend().write_each(batch)
+    }
+
     /// Makes every write so far durable.
     pub fn flush(&self) -> Result<()> {
         self.backend().flush()

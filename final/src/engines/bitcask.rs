@@ -22,7 +22,9 @@ use strata_bitcask::{Bitcask, Options as CaskOptions, SyncStrategy};
 use super::{Backend, Create};
 use crate::group_commit::GroupCommit;
 use crate::kv::{Stats, unsupported};
-use crate::{Batch, Capability, Engine, Error, KeyValue, Options, Result, Scan, SyncPolicy};
+use crate::{
+    Batch, BatchOp, Capability, Engine, Error, KeyValue, Options, Result, Scan, SyncPolicy,
+};
 
 #[derive(Debug)]
 pub(crate) struct BitcaskEngine {
@@ -82,6 +84,16 @@ impl BitcaskEngine {
     /// Runs `change` on the cask under the write lock, numbers it, and
     /// waits as the policy says.
     fn commit(&self, change: impl FnOnce(&mut Bitcask) -> Result<()>) -> Result<()> {
+        self.commit_all(1, change)
+    }
+
+    /// [`commit`](Self::commit) for `count` writes that `change` makes
+    /// together: numbered as many, waited for once.
+    fn commit_all(
+        &self,
+        count: u64,
+        change: impl FnOnce(&mut Bitcask) -> Result<()>,
+    ) -> Result<()> {
         if self.read_only {
             return Err(Error::ReadOnly {
                 engine: Engine::Bitcask,
@@ -91,11 +103,14 @@ impl BitcaskEngine {
             let mut cask = self.cask.write().map_err(|_| Error::Poisoned)?;
             let cask = cask.as_mut().ok_or(Error::Poisoned)?;
             // Numbered first: after a failed sync this refuses the change.
-            let seq = self.commit.written()?;
+            let mut seq = self.commit.written()?;
+            for _ in 1..count {
+                seq = self.commit.written()?;
+            }
             change(cask)?;
             seq
         };
-        self.writes.fetch_add(1, Ordering::Relaxed);
+        self.writes.fetch_add(count, Ordering::Relaxed);
         match self.sync {
             SyncPolicy::Always => self.commit.wait_durable(seq, || self.sync_now()),
             SyncPolicy::OnFlush => Ok(()),
@@ -137,6 +152,22 @@ impl KeyValue for BitcaskEngine {
 
     fn write(&self, _batch: &Batch) -> Result<()> {
         Err(unsupported(Engine::Bitcask, Capability::AtomicBatches))
+    }
+
+    /// Every operation appended under one hold of the lock, then one sync.
+    fn write_each(&self, batch: &Batch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.commit_all(batch.len() as u64, |cask| {
+            for op in batch.ops() {
+                match op {
+                    BatchOp::Put { key, value } => cask.put(key, value)?,
+                    BatchOp::Delete { key } => cask.delete(key)?,
+                }
+            }
+            Ok(())
+        })
     }
 
     fn flush(&self) -> Result<()> {

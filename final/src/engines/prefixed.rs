@@ -49,6 +49,21 @@ impl Prefixed {
         )
     }
 
+    /// `batch` with every key in this keyspace.
+    fn prefixed(&self, batch: &Batch) -> Batch {
+        batch
+            .ops()
+            .iter()
+            .map(|op| match op {
+                BatchOp::Put { key, value } => BatchOp::Put {
+                    key: self.key(key),
+                    value: value.clone(),
+                },
+                BatchOp::Delete { key } => BatchOp::Delete { key: self.key(key) },
+            })
+            .collect()
+    }
+
     fn strip(&self, (key, value): Entry) -> Entry {
         (key[self.prefix.len()..].to_vec(), value)
     }
@@ -79,18 +94,11 @@ impl KeyValue for Prefixed {
     }
 
     fn write(&self, batch: &Batch) -> Result<()> {
-        let prefixed: Batch = batch
-            .ops()
-            .iter()
-            .map(|op| match op {
-                BatchOp::Put { key, value } => BatchOp::Put {
-                    key: self.key(key),
-                    value: value.clone(),
-                },
-                BatchOp::Delete { key } => BatchOp::Delete { key: self.key(key) },
-            })
-            .collect();
-        self.parent.write(&prefixed)
+        self.parent.write(&self.prefixed(batch))
+    }
+
+    fn write_each(&self, batch: &Batch) -> Result<()> {
+        self.parent.write_each(&self.prefixed(batch))
     }
 
     fn flush(&self) -> Result<()> {

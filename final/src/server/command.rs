@@ -7,16 +7,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::Bound;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
+use crate::server::commit::{Committer, Write};
 use crate::server::glob;
 use crate::server::resp::Reply;
-use crate::{Batch, Capability, KeyRange, Store, SyncPolicy};
-
-/// Writes to the same key take turns through one of these locks (chosen by
-/// the key's hash), so that `SET … NX` and `DEL`'s count see what they
-/// change; writes to different keys go on side by side, and share syncs.
-const STRIPES: usize = 64;
+use crate::{Capability, KeyRange, Store, SyncPolicy};
 
 /// The most `SCAN` cursors kept; the oldest is forgotten first.
 const MAX_CURSORS: usize = 1024;
@@ -29,8 +25,10 @@ const MAX_SCAN_COUNT: usize = 10_000;
 #[derive(Debug)]
 pub struct Shared {
     pub(crate) store: Store,
+    pub(crate) committer: Committer,
+    /// Taken by a connection writing a relaxed store itself.
+    pub(crate) write_turn: Mutex<()>,
     pub(crate) requirepass: Option<Vec<u8>>,
-    stripes: Vec<Mutex<()>>,
     cursors: Mutex<Cursors>,
     pub(crate) started: std::time::Instant,
     pub(crate) connections: std::sync::atomic::AtomicU64,
@@ -41,6 +39,15 @@ pub struct Shared {
 #[derive(Debug, Default)]
 pub struct Session {
     pub(crate) authenticated: bool,
+}
+
+/// What a command comes to: a reply now, or a write for the committer.
+#[derive(Debug)]
+pub enum Step {
+    /// The reply, and what the connection does next.
+    Reply(Reply, After),
+    /// A write, replied to once the committer has made it durable.
+    Write(Write),
 }
 
 /// What a command asks of its connection, beside its reply.
@@ -55,71 +62,99 @@ pub enum After {
 impl Shared {
     pub(crate) fn new(store: Store, requirepass: Option<Vec<u8>>) -> Shared {
         Shared {
+            committer: Committer::start(store.clone()),
+            write_turn: Mutex::new(()),
             store,
             requirepass,
-            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             cursors: Mutex::new(Cursors::default()),
             started: std::time::Instant::now(),
             connections: Default::default(),
             commands: Default::default(),
         }
     }
-
-    /// Locks the stripes of `keys`, in index order (so that two writers
-    /// never wait for each other).
-    fn lock<'a>(&self, keys: impl IntoIterator<Item = &'a [u8]>) -> Vec<MutexGuard<'_, ()>> {
-        let mut indexes: Vec<usize> = keys.into_iter().map(stripe).collect();
-        indexes.sort_unstable();
-        indexes.dedup();
-        indexes
-            .into_iter()
-            .map(|i| {
-                self.stripes[i]
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-            })
-            .collect()
-    }
 }
 
-fn stripe(key: &[u8]) -> usize {
-    // FNV-1a: any spread will do.
-    let hash = key.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (hash % STRIPES as u64) as usize
-}
-
-/// Whether the command may write (and so wait for a sync): such commands
-/// run where blocking is allowed.
-pub fn writes(args: &[Vec<u8>]) -> bool {
-    args.first().is_some_and(|name| {
-        ["SET", "DEL", "MSET", "UNLINK"]
-            .iter()
-            .any(|w| name.eq_ignore_ascii_case(w.as_bytes()))
-    })
-}
-
-/// Runs one command.
-pub fn execute(shared: &Shared, session: &mut Session, args: &[Vec<u8>]) -> (Reply, After) {
+/// Runs one command, or hands back the write it asks for.
+pub fn execute(shared: &Shared, session: &mut Session, args: &[Vec<u8>]) -> Step {
     let Some((name, args)) = args.split_first() else {
-        return (Reply::err("empty command"), After::Continue);
+        return Step::Reply(Reply::err("empty command"), After::Continue);
     };
-    let name = String::from_utf8_lossy(name).to_ascii_uppercase();
+    // The name in capitals; on the stack, for every name there is.
+    let mut stack = [0u8; 16];
+    let long;
+    let name: &str = match std::str::from_utf8(name) {
+        Ok(text) if name.len() <= stack.len() => {
+            stack[..name.len()].copy_from_slice(text.as_bytes());
+            stack[..name.len()].make_ascii_uppercase();
+            std::str::from_utf8(&stack[..name.len()]).unwrap_or_default()
+        }
+        _ => {
+            long = String::from_utf8_lossy(name).to_ascii_uppercase();
+            &long
+        }
+    };
     shared
         .commands
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    if shared.requirepass.is_some() && !session.authenticated && !matches!(&*name, "AUTH" | "QUIT")
-    {
-        return (
-            Reply::Error("NOAUTH Authentication required.".into()),
-            After::Continue,
-        );
+    if shared.requirepass.is_some() && !session.authenticated && !matches!(name, "AUTH" | "QUIT") {
+        let reply = Reply::Error("NOAUTH Authentication required.".into());
+        return Step::Reply(reply, After::Continue);
     }
-    match &*name {
-        "QUIT" => (Reply::OK, After::Close),
-        "AUTH" => (auth(shared, session, args), After::Continue),
-        _ => (run(shared, &name, args), After::Continue),
+    match name {
+        "QUIT" => Step::Reply(Reply::OK, After::Close),
+        "AUTH" => Step::Reply(auth(shared, session, args), After::Continue),
+        _ if is_write(name) => match write(name, args) {
+            Ok(write) => Step::Write(write),
+            Err(reply) => Step::Reply(reply, After::Continue),
+        },
+        _ => Step::Reply(run(shared, name, args), After::Continue),
+    }
+}
+
+/// Whether the command named `name` (in capitals) writes.
+fn is_write(name: &str) -> bool {
+    matches!(name, "SET" | "DEL" | "UNLINK" | "MSET")
+}
+
+/// Whether the command `args` writes: the commands before it can wait, and
+/// those after it must.
+pub fn writes(args: &[Vec<u8>]) -> bool {
+    args.first().is_some_and(|name| {
+        ["SET", "DEL", "UNLINK", "MSET"]
+            .iter()
+            .any(|write| name.eq_ignore_ascii_case(write.as_bytes()))
+    })
+}
+
+/// The write a SET, DEL or MSET asks for, or why it is wrong.
+fn write(name: &str, args: &[Vec<u8>]) -> Result<Write, Reply> {
+    match (name, args) {
+        ("SET", [key, value, options @ ..]) => {
+            let mut only_if: Option<bool> = None; // Some(true): XX, Some(false): NX
+            for option in options {
+                match option.to_ascii_uppercase().as_slice() {
+                    b"NX" if only_if.is_none() => only_if = Some(false),
+                    b"XX" if only_if.is_none() => only_if = Some(true),
+                    b"EX" | b"PX" | b"EXAT" | b"PXAT" | b"KEEPTTL" => {
+                        return Err(Reply::err("expiry is not supported by strata"));
+                    }
+                    _ => return Err(Reply::err("syntax error")),
+                }
+            }
+            Ok(Write::Set {
+                key: key.clone(),
+                value: value.clone(),
+                only_if,
+            })
+        }
+        ("DEL" | "UNLINK", keys) if !keys.is_empty() => Ok(Write::Delete(keys.to_vec())),
+        ("MSET", pairs) if !pairs.is_empty() && pairs.len() % 2 == 0 => Ok(Write::MSet(
+            pairs
+                .chunks_exact(2)
+                .map(|p| (p[0].clone(), p[1].clone()))
+                .collect(),
+        )),
+        _ => Err(arity(name)),
     }
 }
 
@@ -176,8 +211,6 @@ fn run(shared: &Shared, name: &str, args: &[Vec<u8>]) -> Reply {
         ("PING", []) => Ok(Reply::Simple("PONG")),
         ("PING", [message]) | ("ECHO", [message]) => Ok(Reply::Bulk(message.clone())),
         ("GET", [key]) => store.get(key).map(bulk_or_nil),
-        ("SET", [key, value, options @ ..]) => set(shared, key, value, options),
-        ("DEL" | "UNLINK", keys) if !keys.is_empty() => delete(shared, keys),
         ("EXISTS", keys) if !keys.is_empty() => keys
             .iter()
             .try_fold(0, |n, key| Ok(n + i64::from(store.get(key)?.is_some())))
@@ -187,7 +220,6 @@ fn run(shared: &Shared, name: &str, args: &[Vec<u8>]) -> Reply {
             .map(|key| store.get(key).map(bulk_or_nil))
             .collect::<crate::Result<_>>()
             .map(Reply::Array),
-        ("MSET", pairs) if !pairs.is_empty() && pairs.len() % 2 == 0 => mset(shared, pairs),
         ("DBSIZE", []) => store.len().map(|n| Reply::Integer(n as i64)),
         ("KEYS", [pattern]) => keys(store, pattern),
         ("SCAN", [cursor, options @ ..]) => return scan(shared, cursor, options),
@@ -221,60 +253,6 @@ fn run(shared: &Shared, name: &str, args: &[Vec<u8>]) -> Reply {
 
 fn bulk_or_nil(value: Option<Vec<u8>>) -> Reply {
     value.map_or(Reply::Nil, Reply::Bulk)
-}
-
-/// `SET key value [NX|XX]`: `NX` only if absent, `XX` only if present.
-fn set(shared: &Shared, key: &[u8], value: &[u8], options: &[Vec<u8>]) -> crate::Result<Reply> {
-    let mut only_if: Option<bool> = None; // Some(true): XX, Some(false): NX
-    for option in options {
-        match option.to_ascii_uppercase().as_slice() {
-            b"NX" if only_if.is_none() => only_if = Some(false),
-            b"XX" if only_if.is_none() => only_if = Some(true),
-            b"EX" | b"PX" | b"EXAT" | b"PXAT" | b"KEEPTTL" => {
-                return Ok(Reply::err("expiry is not supported by strata"));
-            }
-            _ => return Ok(Reply::err("syntax error")),
-        }
-    }
-    let _turn = shared.lock([key]);
-    if let Some(must_exist) = only_if
-        && shared.store.get(key)?.is_some() != must_exist
-    {
-        return Ok(Reply::Nil);
-    }
-    shared.store.put(key, value)?;
-    Ok(Reply::OK)
-}
-
-/// `DEL key…`: how many of them existed.
-fn delete(shared: &Shared, keys: &[Vec<u8>]) -> crate::Result<Reply> {
-    let _turn = shared.lock(keys.iter().map(Vec::as_slice));
-    let mut deleted = 0;
-    for key in keys {
-        if shared.store.get(key)?.is_some() {
-            shared.store.delete(key)?;
-            deleted += 1;
-        }
-    }
-    Ok(Reply::Integer(deleted))
-}
-
-/// `MSET key value …`: one atomic batch where the engine has them; one put
-/// after another where it does not (Bitcask).
-fn mset(shared: &Shared, pairs: &[Vec<u8>]) -> crate::Result<Reply> {
-    let _turn = shared.lock(pairs.iter().step_by(2).map(Vec::as_slice));
-    let store = &shared.store;
-    if store.capabilities().contains(Capability::AtomicBatches) {
-        let batch = pairs.chunks_exact(2).fold(Batch::new(), |batch, pair| {
-            batch.put(pair[0].clone(), pair[1].clone())
-        });
-        store.write(&batch)?;
-    } else {
-        for pair in pairs.chunks_exact(2) {
-            store.put(&pair[0], &pair[1])?;
-        }
-    }
-    Ok(Reply::OK)
 }
 
 fn keys(store: &Store, pattern: &[u8]) -> crate::Result<Reply> {

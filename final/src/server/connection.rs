@@ -1,9 +1,9 @@
 //! One task per connection: read what the client sent, run every whole
 //! command in it, write the replies, and go back to reading.
 //!
-//! A batch of commands that holds a write runs on tokio's blocking threads
-//! (a write waits for its sync); a batch of reads runs right here. Either
-//! way the replies go out in order, in one write.
+//! Reads run right here; writes go to the committer (`commit`), which
+//! makes every connection's waiting writes durable together. The replies go
+//! out in order, in one write.
 
 use std::sync::Arc;
 
@@ -12,8 +12,11 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::Config;
-use super::command::{self, After, Session, Shared};
+use super::command::{self, After, Session, Shared, Step};
+use super::commit::{self, Write};
 use super::resp::{self, Parsed, Reply};
+use crate::SyncPolicy;
+use std::sync::PoisonError;
 
 /// How much a read asks for at once.
 const READ_CHUNK: usize = 16 << 10;
@@ -126,35 +129,68 @@ fn take_commands(input: &mut Vec<u8>, config: &Config) -> (Vec<Vec<Vec<u8>>>, Op
     (commands, fatal)
 }
 
+// ANCHOR: run_batch
 /// Runs `commands` in order, stopping after one that closes the connection.
+/// Consecutive writes go to the committer together; a command after them
+/// waits for their replies, so that it sees what they did.
 async fn run_batch(
     shared: &Arc<Shared>,
-    session: Session,
+    mut session: Session,
     commands: Vec<Vec<Vec<u8>>>,
 ) -> (Session, Vec<Reply>, After) {
-    let writes = commands.iter().any(|args| command::writes(args));
-    let run = move |shared: &Shared, mut session: Session| {
-        let mut replies = Vec::with_capacity(commands.len());
-        for args in &commands {
-            let (reply, after) = command::execute(shared, &mut session, args);
-            replies.push(reply);
-            if after == After::Close {
-                return (session, replies, After::Close);
+    let mut replies: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
+    let mut writes: Vec<(usize, Write)> = Vec::new();
+    for args in &commands {
+        if !command::writes(args) {
+            // It may read what the writes before it change.
+            commit(shared, &mut writes, &mut replies).await;
+        }
+        match command::execute(shared, &mut session, args) {
+            Step::Write(write) => {
+                writes.push((replies.len(), write));
+                replies.push(None);
+            }
+            Step::Reply(reply, after) => {
+                replies.push(Some(reply));
+                if after == After::Close {
+                    return (
+                        session,
+                        replies.into_iter().flatten().collect(),
+                        After::Close,
+                    );
+                }
             }
         }
-        (session, replies, After::Continue)
-    };
-    if !writes {
-        return run(shared, session);
     }
-    let shared = shared.clone();
-    match tokio::task::spawn_blocking(move || run(&shared, session)).await {
-        Ok(done) => done,
-        // The batch panicked: say so, and close.
-        Err(_) => (
-            Session::default(),
-            vec![Reply::err("internal error: the command failed")],
-            After::Close,
-        ),
+    commit(shared, &mut writes, &mut replies).await;
+    (
+        session,
+        replies.into_iter().flatten().collect(),
+        After::Continue,
+    )
+}
+
+/// Sends the waiting writes to the committer, and puts their replies in place.
+async fn commit(shared: &Shared, writes: &mut Vec<(usize, Write)>, replies: &mut [Option<Reply>]) {
+    if writes.is_empty() {
+        return;
+    }
+    let (places, batch): (Vec<usize>, Vec<Write>) = writes.drain(..).unzip();
+    let done = if shared.store.sync_policy() == SyncPolicy::Always {
+        shared.committer.submit(batch).await
+    } else {
+        // Nothing to wait for: write here, one connection at a time (so
+        // that the writes that look first see no one else's in between).
+        let _turn = shared
+            .write_turn
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        commit::apply(&shared.store, vec![batch])
+            .pop()
+            .unwrap_or_default()
+    };
+    for (place, reply) in places.into_iter().zip(done) {
+        replies[place] = Some(reply);
     }
 }
+// ANCHOR_END: run_batch

@@ -14,15 +14,17 @@
 //! ```
 //!
 //! The modules: [`resp`], the protocol's framing; `command`, what each
-//! command does to the store; `glob`, `KEYS`' and `SCAN`'s patterns;
-//! `connection`, one task per client.
+//! command does to the store; `commit`, the one thread that writes;
+//! `glob`, `KEYS`' and `SCAN`'s patterns; `connection`, one task per client.
 //!
 //! A write is acknowledged once the store's [`SyncPolicy`](crate::SyncPolicy)
-//! says it is durable. Writes run on tokio's blocking threads, so that many
-//! connections' writes wait for the same sync: the store's group commit
-//! shares it between them.
+//! says it is durable. One thread, the committer, writes for every
+//! connection: it takes all the writes waiting and makes them durable with
+//! one [`Store::write_each`](crate::Store::write_each), so that many
+//! connections' writes share one sync, as Redis's event loop shares an fsync.
 
 mod command;
+mod commit;
 mod connection;
 mod glob;
 pub mod resp;
@@ -141,6 +143,11 @@ impl Server {
         drop(self.listener);
         let _ = stop.send(true);
         while connections.join_next().await.is_some() {}
+        // Every connection has its replies: the committer's work is done.
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || shared.committer.stop())
+            .await
+            .map_err(|_| crate::Error::Poisoned)?;
         let store = self.shared.store.clone();
         tokio::task::spawn_blocking(move || store.flush())
             .await

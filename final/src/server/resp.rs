@@ -11,8 +11,6 @@
 //! length is checked against the [`Limits`] before anything is allocated,
 //! so a hostile length costs nothing.
 
-use std::fmt::Write as _;
-
 /// How large a request may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -275,15 +273,15 @@ impl Reply {
             Reply::Simple(s) => push_line(out, b'+', s),
             // A line break inside an error would end it early.
             Reply::Error(e) => push_line(out, b'-', &e.replace(['\r', '\n'], " ")),
-            Reply::Integer(n) => push_line(out, b':', &n.to_string()),
+            Reply::Integer(n) => push_line(out, b':', n),
             Reply::Bulk(bytes) => {
-                push_line(out, b'$', &bytes.len().to_string());
+                push_line(out, b'$', bytes.len());
                 out.extend_from_slice(bytes);
                 out.extend_from_slice(b"\r\n");
             }
             Reply::Nil => out.extend_from_slice(b"$-1\r\n"),
             Reply::Array(items) => {
-                push_line(out, b'*', &items.len().to_string());
+                push_line(out, b'*', items.len());
                 for item in items {
                     item.encode(out);
                 }
@@ -292,11 +290,11 @@ impl Reply {
     }
 }
 
-fn push_line(out: &mut Vec<u8>, kind: u8, text: &str) {
-    let mut line = String::with_capacity(text.len() + 3);
-    line.push(char::from(kind));
-    let _ = write!(line, "{text}\r\n");
-    out.extend_from_slice(line.as_bytes());
+fn push_line(out: &mut Vec<u8>, kind: u8, text: impl std::fmt::Display) {
+    use std::io::Write as _;
+    out.push(kind);
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{text}\r\n");
 }
 
 #[cfg(test)]

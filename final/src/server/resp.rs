@@ -272,7 +272,7 @@ impl Reply {
         match self {
             Reply::Simple(s) => push_line(out, b'+', s),
             // A line break inside an error would end it early.
-            Reply::Error(e) => push_line(out, b'-', &e.replace(['\r', '\n'], " ")),
+            Reply::Error(e) => push_line(out, b'-', e.replace(['\r', '\n'], " ")),
             Reply::Integer(n) => push_line(out, b':', n),
             Reply::Bulk(bytes) => {
                 push_line(out, b'$', bytes.len());

@@ -46,7 +46,17 @@ pub fn serve(at: &Context, args: &ServeArgs) -> Result<u8> {
             args.path.display(),
             server.local_addr()
         );
-        server.run(stop_signal()).await.map_err(Failure::from)
+        let stopping = async {
+            stop_signal().await;
+            eprintln!("strata: stopping: finishing the commands read (again to quit at once)");
+            // A second signal does not wait for a client that will not read.
+            tokio::spawn(async {
+                stop_signal().await;
+                eprintln!("strata: stopped at once; the store was not closed");
+                std::process::exit(1);
+            });
+        };
+        server.run(stopping).await.map_err(Failure::from)
     });
     served?;
     store.close()?;

@@ -88,7 +88,7 @@ impl BitcaskEngine {
     }
 
     /// [`commit`](Self::commit) for `count` writes that `change` makes
-    /// together: numbered as many, waited for once.
+    /// together, waited for once.
     fn commit_all(
         &self,
         count: u64,
@@ -103,10 +103,9 @@ impl BitcaskEngine {
             let mut cask = self.cask.write().map_err(|_| Error::Poisoned)?;
             let cask = cask.as_mut().ok_or(Error::Poisoned)?;
             // Numbered first: after a failed sync this refuses the change.
-            let mut seq = self.commit.written()?;
-            for _ in 1..count {
-                seq = self.commit.written()?;
-            }
+            // Writes made together are one number: they are waited for
+            // together, and group commit counts waiters, not writes.
+            let seq = self.commit.written()?;
             change(cask)?;
             seq
         };

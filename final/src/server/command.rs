@@ -308,7 +308,7 @@ fn scan(shared: &Shared, cursor: &[u8], options: &[Vec<u8>]) -> Reply {
     else {
         return Reply::err("invalid cursor");
     };
-    let (mut pattern, mut count) = (None, SCAN_COUNT);
+    let (mut pattern, mut count, mut strings) = (None, SCAN_COUNT, true);
     let mut rest = options;
     while let [option, value, tail @ ..] = rest {
         match option.to_ascii_uppercase().as_slice() {
@@ -320,12 +320,8 @@ fn scan(shared: &Shared, cursor: &[u8], options: &[Vec<u8>]) -> Reply {
                 Some(n) if n > 0 => count = n.min(MAX_SCAN_COUNT),
                 _ => return Reply::err("value is not an integer or out of range"),
             },
-            // Every key is a string: TYPE string is everything, others nothing.
-            b"TYPE" => {
-                if !value.eq_ignore_ascii_case(b"string") {
-                    pattern = Some(Vec::new());
-                }
-            }
+            // Every value is a string: TYPE string is everything, others nothing.
+            b"TYPE" => strings = value.eq_ignore_ascii_case(b"string"),
             _ => return Reply::err("syntax error"),
         }
         rest = tail;
@@ -358,7 +354,7 @@ fn scan(shared: &Shared, cursor: &[u8], options: &[Vec<u8>]) -> Reply {
     });
     let keys = keys
         .into_iter()
-        .filter(|key| pattern.as_ref().is_none_or(|p| glob::matches(p, key)))
+        .filter(|key| strings && pattern.as_ref().is_none_or(|p| glob::matches(p, key)))
         .map(Reply::Bulk)
         .collect();
     Reply::Array(vec![

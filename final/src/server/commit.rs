@@ -12,9 +12,11 @@
 //! sync to share: its connections [`apply`] their writes themselves, one
 //! connection at a time, without the trip to this thread and back.
 
+use std::ops::Range;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -23,6 +25,9 @@ use crate::{Batch, BatchOp, Store};
 
 /// The most commands in one group.
 const MAX_GROUP: usize = 4096;
+
+/// The longest the committer waits for a group to fill, however slow the sync.
+const MAX_PATIENCE: Duration = Duration::from_millis(1);
 
 /// A write a client asked for.
 #[derive(Debug)]
@@ -99,21 +104,50 @@ impl Committer {
 }
 
 // ANCHOR: commit_groups
-/// The committer's loop: a group is every job waiting when the last one ended.
+/// The committer's loop. A group is every job waiting when the last one
+/// ended, and, as chapter 2's leader does, the jobs the last group's
+/// connections send right after their replies: it waits for as many jobs as
+/// the last group had, for at most as long as the last group took (capped),
+/// then writes whatever came.
 fn commit_groups(store: &Store, incoming: &Receiver<Job>) {
+    let (mut expect, mut patience) = (1, Duration::ZERO);
     while let Ok(first) = incoming.recv() {
+        let deadline = Instant::now() + patience;
         let mut count = first.writes.len();
         let mut group = vec![first];
+        let mut timed_out = false;
         while count < MAX_GROUP {
-            let Ok(job) = incoming.try_recv() else { break };
+            let job = match incoming.try_recv() {
+                Ok(job) => job,
+                Err(_) if group.len() >= expect => break,
+                Err(_) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    match incoming.recv_timeout(left) {
+                        Ok(job) => job,
+                        Err(_) => {
+                            timed_out = true;
+                            break;
+                        }
+                    }
+                }
+            };
             count += job.writes.len();
             group.push(job);
         }
+        // What this group teaches the next: fewer came than expected, so
+        // expect what came.
+        expect = if timed_out {
+            group.len()
+        } else {
+            expect.max(group.len())
+        };
+        let started = Instant::now();
         let (writes, done): (Vec<_>, Vec<_>) =
             group.into_iter().map(|job| (job.writes, job.done)).unzip();
         for (replies, done) in apply(store, writes).into_iter().zip(done) {
             let _ = done.send(replies);
         }
+        patience = started.elapsed().min(MAX_PATIENCE);
     }
 }
 // ANCHOR_END: commit_groups
@@ -121,27 +155,43 @@ fn commit_groups(store: &Store, incoming: &Receiver<Job>) {
 // ANCHOR: apply
 /// Applies groups of writes as one [`Store::write_each`]; each group's
 /// replies. (A relaxed store's connections call it directly, one at a time.)
+/// If the whole fails, each write is tried alone, in order, so that a write
+/// the engine refuses (a key too long, say) fails only itself.
 pub fn apply(store: &Store, groups: Vec<Vec<Write>>) -> Vec<Vec<Reply>> {
     let mut batch = Batch::new();
-    let replies: Vec<Vec<Reply>> = groups
+    // Each write's reply, and the span of its operations in the batch.
+    let planned: Vec<Vec<(Reply, Range<usize>)>> = groups
         .into_iter()
         .map(|writes| {
             (writes.into_iter())
-                .map(|write| plan(store, write, &mut batch))
+                .map(|write| {
+                    let start = batch.len();
+                    let reply = plan(store, write, &mut batch);
+                    (reply, start..batch.len())
+                })
                 .collect()
         })
         .collect();
-    let written = if batch.is_empty() {
-        Ok(())
-    } else {
-        store.write_each(&batch)
-    };
-    match written {
-        Ok(()) => replies,
-        Err(e) => (replies.iter())
-            .map(|group| vec![Reply::err(&e); group.len()])
-            .collect(),
-    }
+    let all_written = batch.is_empty() || store.write_each(&batch).is_ok();
+    let ops = batch.ops();
+    (planned.into_iter())
+        .map(|writes| {
+            (writes.into_iter())
+                .map(|(reply, span)| {
+                    if all_written || span.is_empty() {
+                        return reply;
+                    }
+                    // Writing operations again is harmless: the same keys
+                    // get the same values, or stay deleted.
+                    let alone: Batch = ops[span].iter().cloned().collect();
+                    match store.write_each(&alone) {
+                        Ok(()) => reply,
+                        Err(e) => Reply::err(e),
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 // ANCHOR_END: apply
 

@@ -43,7 +43,16 @@ pub async fn serve(
             for reply in &replies {
                 reply.encode(&mut output);
             }
-            if stream.write_all(&output).await.is_err() {
+            // A client that sends but never reads would fill its buffers
+            // and hold this task (and a graceful stop) forever: the idle
+            // timeout bounds a write as it bounds a read.
+            let write = stream.write_all(&output);
+            let written = match config.idle_timeout {
+                Some(limit) => (tokio::time::timeout(limit, write).await)
+                    .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into())),
+                None => write.await,
+            };
+            if written.is_err() {
                 break;
             }
             output.clear();

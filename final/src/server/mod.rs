@@ -125,7 +125,12 @@ impl Server {
             tokio::select! {
                 () = &mut shutdown => break,
                 accepted = self.listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
+                    let Ok((stream, _)) = accepted else {
+                        // Out of file descriptors, most likely: give the
+                        // connections a moment to end rather than spin.
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        continue;
+                    };
                     let (shared, config) = (self.shared.clone(), self.config.clone());
                     let slot = slots.clone().try_acquire_owned();
                     let stopping = stopping.clone();

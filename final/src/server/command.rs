@@ -363,6 +363,7 @@ fn scan(shared: &Shared, cursor: &[u8], options: &[Vec<u8>]) -> Reply {
     ])
 }
 
+// ANCHOR: scan_step
 /// The next `count` keys from `state`, and where to go on from (`None`: done).
 fn scan_step(
     store: &Store,
@@ -404,6 +405,7 @@ fn scan_step(
     let next = (to < all.len()).then_some(Cursor::Listed(all, to));
     Ok((keys, next))
 }
+// ANCHOR_END: scan_step
 
 /// `RANGE min max [LIMIT n]`, bounds written as `ZRANGEBYLEX`'s: `[a`
 /// includes a, `(a` excludes it, `-` and `+` are the ends. Replies key,
@@ -481,6 +483,7 @@ fn info(shared: &Shared) -> crate::Result<String> {
     ))
 }
 
+// ANCHOR: config_get
 /// `CONFIG GET`: what clients ask on connect. `appendonly` says whether
 /// every write is durable before its reply.
 fn config_get(shared: &Shared, param: &[u8]) -> Reply {
@@ -498,3 +501,4 @@ fn config_get(shared: &Shared, param: &[u8]) -> Reply {
         Reply::Bulk(value.to_vec()),
     ])
 }
+// ANCHOR_END: config_get

@@ -21,6 +21,7 @@ use std::sync::PoisonError;
 /// How much a read asks for at once.
 const READ_CHUNK: usize = 16 << 10;
 
+// ANCHOR: serve
 /// Serves one client until it quits, breaks the protocol, idles too long,
 /// or the server stops.
 pub async fn serve(
@@ -91,6 +92,7 @@ pub async fn serve(
     let _ = stream.shutdown().await;
     shared.connections.fetch_sub(1, Relaxed);
 }
+// ANCHOR_END: serve
 
 /// Tells a client it cannot be served, and closes.
 pub async fn refuse(mut stream: TcpStream, reason: &str) {
@@ -104,6 +106,7 @@ async fn send_error(stream: &mut TcpStream, reason: &str) -> std::io::Result<()>
     stream.write_all(&bytes).await
 }
 
+// ANCHOR: take_commands
 /// Takes every whole command off the front of `input`; and the reason the
 /// connection must close, if the input breaks the protocol or a limit.
 fn take_commands(input: &mut Vec<u8>, config: &Config) -> (Vec<Vec<Vec<u8>>>, Option<String>) {
@@ -137,6 +140,7 @@ fn take_commands(input: &mut Vec<u8>, config: &Config) -> (Vec<Vec<Vec<u8>>>, Op
     input.drain(..used);
     (commands, fatal)
 }
+// ANCHOR_END: take_commands
 
 // ANCHOR: run_batch
 /// Runs `commands` in order, stopping after one that closes the connection.

@@ -44,6 +44,7 @@ pub use resp::{Limits, Parsed, Reply};
 use crate::Store;
 use command::Shared;
 
+// ANCHOR: config
 /// How the server listens, and the limits it keeps.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -75,6 +76,7 @@ impl Default for Config {
         }
     }
 }
+// ANCHOR_END: config
 
 /// A bound server, ready to [`run`](Server::run).
 #[derive(Debug)]

@@ -11,6 +11,7 @@
 //! length is checked against the [`Limits`] before anything is allocated,
 //! so a hostile length costs nothing.
 
+// ANCHOR: parse
 /// How large a request may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -57,7 +58,9 @@ pub fn parse(buf: &[u8], limits: &Limits) -> Parsed {
         Some(_) => parse_inline(buf, limits),
     }
 }
+// ANCHOR_END: parse
 
+// ANCHOR: parse_array
 /// `*<n>\r\n` then n times `$<len>\r\n<bytes>\r\n`.
 fn parse_array(buf: &[u8], limits: &Limits) -> Parsed {
     let Some((count, mut at)) = line(buf, 1) else {
@@ -115,6 +118,7 @@ fn incomplete_line(buf: &[u8], limits: &Limits) -> Parsed {
         Parsed::Incomplete
     }
 }
+// ANCHOR_END: parse_array
 
 /// The line starting at `from`, without its `\r\n`, and where the next starts.
 fn line(buf: &[u8], from: usize) -> Option<(&[u8], usize)> {
@@ -128,6 +132,7 @@ fn number(digits: &[u8]) -> Option<i64> {
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
+// ANCHOR: inline
 /// One line of words, ended by `\n` (a `\r` before it is dropped).
 fn parse_inline(buf: &[u8], limits: &Limits) -> Parsed {
     let Some(end) = buf.iter().position(|&b| b == b'\n') else {
@@ -175,6 +180,7 @@ pub fn split_words(mut text: &[u8]) -> Option<Vec<Vec<u8>>> {
         words.push(word);
     }
 }
+// ANCHOR_END: inline
 
 fn trim_start(text: &[u8]) -> &[u8] {
     let start = text
@@ -241,6 +247,7 @@ fn single_quoted<'a>(mut text: &'a [u8], word: &mut Vec<u8>) -> Option<&'a [u8]>
     }
 }
 
+// ANCHOR: reply
 /// A reply, as RESP2 encodes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
@@ -289,6 +296,7 @@ impl Reply {
         }
     }
 }
+// ANCHOR_END: reply
 
 fn push_line(out: &mut Vec<u8>, kind: u8, text: impl std::fmt::Display) {
     use std::io::Write as _;

@@ -129,6 +129,30 @@ fn a_session_with_a_flat_file() {
 }
 
 #[test]
+fn a_session_of_upkeep_and_conversion() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path(), "fruit.db", Engine::Bptree);
+    fixture(dir.path(), "cask", Engine::Bitcask);
+    fixture(dir.path(), "log", Engine::Wal);
+    fixture(dir.path(), "fruit.strata", Engine::FlatFile);
+    insta::assert_snapshot!(session(
+        dir.path(),
+        &[
+            "compact fruit.db --output compact.db",
+            "check compact.db",
+            "merge cask",
+            "files cask",
+            "compact log",
+            "compact fruit.strata",
+            "copy cask from-cask.db --to bptree",
+            "--bucket strata keys from-cask.db",
+            "copy log from-log --to bitcask",
+            "info from-log",
+        ]
+    ));
+}
+
+#[test]
 fn every_error_says_what_and_exits_with_its_code() {
     let dir = tempfile::tempdir().unwrap();
     let at = dir.path();

@@ -127,6 +127,8 @@ fn compact_bptree(path: &Path, output: &Path, out: &mut Output) -> Result<u8> {
         }
         .into());
     }
+    let bar = progress::bar(None, "compacting", out.is_json());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
     let src = DB::open(path, strata::bptree::Options::read_only()).map_err(strata::Error::from)?;
     let dst = DB::open(output, strata::bptree::Options::default()).map_err(strata::Error::from)?;
     let copied = src
@@ -149,6 +151,7 @@ fn compact_bptree(path: &Path, output: &Path, out: &mut Output) -> Result<u8> {
         })
         .map_err(strata::Error::from)?;
     drop(dst);
+    bar.finish_and_clear();
     let (before, after) = (size(path), size(output));
     out.line(format!(
         "{copied} buckets copied: {before} bytes -> {after} bytes"

@@ -105,9 +105,19 @@ pub fn info(at: &Context, path: &Path, out: &mut Output) -> Result<u8> {
         }
         Engine::Bptree => {
             drop(store); // bbolt's shared lock, taken once
-            let meta = bptree(path)?
-                .view(|tx| Ok(*tx.meta()))
+            let (meta, buckets) = bptree(path)?
+                .view(|tx| {
+                    let mut names = Vec::new();
+                    tx.root().for_each(|name, _| {
+                        names.push(crate::bytes::to_text(name));
+                        Ok(())
+                    })?;
+                    Ok((*tx.meta(), names))
+                })
                 .map_err(strata::Error::from)?;
+            // The keys above are those of one bucket (`--bucket`); a file
+            // Go wrote names its own.
+            rows.push(("buckets", json!(buckets.join(", "))));
             rows.push(("page size", json!(meta.page_size)));
             rows.push(("transaction", json!(meta.txid)));
             rows.push(("pages", json!(meta.pgid)));

@@ -379,3 +379,37 @@ fn a_refused_write_fails_alone() {
     let store = server.stop();
     assert_eq!(store.get("k").unwrap().as_deref(), Some(&b"w"[..]));
 }
+
+/// Reads and writes pipelined together on the B+tree (whose reads in a run
+/// share one read transaction), with values large enough to grow the file:
+/// every read sees the write before it.
+#[test]
+fn pipelined_reads_and_growing_writes() {
+    const LEN: usize = 64 << 10;
+    let value = |i: usize| {
+        let digits = i.to_string();
+        "0".repeat(LEN - digits.len()) + &digits
+    };
+    let server = start(Engine::Bptree, Config::default());
+    let mut request = Vec::new();
+    let mut expected = String::from("$-1\r\n+OK\r\n");
+    for i in 0..40 {
+        request.extend_from_slice(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+        request.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${LEN}\r\n").as_bytes());
+        request.extend_from_slice(value(i).as_bytes());
+        request.extend_from_slice(b"\r\n");
+        if i > 0 {
+            expected.push_str(&format!("${LEN}\r\n{}\r\n+OK\r\n", value(i - 1)));
+        }
+    }
+    request.extend_from_slice(b"QUIT\r\n");
+    expected.push_str("+OK\r\n");
+    let reply = exchange_until_closed(server.socket(), &request);
+    assert!(
+        reply == expected,
+        "replies differ ({} bytes, expected {})",
+        reply.len(),
+        expected.len()
+    );
+    server.stop();
+}

@@ -12,7 +12,7 @@ use std::sync::{Mutex, PoisonError};
 use crate::server::commit::{Committer, Write};
 use crate::server::glob;
 use crate::server::resp::Reply;
-use crate::{Capability, KeyRange, Store, SyncPolicy};
+use crate::{Capability, KeyRange, ReadTransaction, Store, SyncPolicy};
 
 /// The most `SCAN` cursors kept; the oldest is forgotten first.
 const MAX_CURSORS: usize = 1024;
@@ -39,6 +39,40 @@ pub struct Shared {
 #[derive(Debug, Default)]
 pub struct Session {
     pub(crate) authenticated: bool,
+}
+
+/// The reads of a run of read commands: on an engine with transactions,
+/// one read transaction serves them all (the B+tree's cost of starting one
+/// is paid once per run, not per GET). A connection drops it before its
+/// next writes, so that the reads after them see them.
+#[derive(Default)]
+pub struct Reads<'s> {
+    tx: Option<Box<dyn ReadTransaction + 's>>,
+}
+
+impl<'s> Reads<'s> {
+    fn get(&mut self, store: &'s Store, key: &[u8]) -> crate::Result<Option<Vec<u8>>> {
+        if self.tx.is_none() && store.capabilities().contains(Capability::Transactions) {
+            self.tx = Some(store.begin_read()?);
+        }
+        match &self.tx {
+            Some(tx) => tx.get(key),
+            None => store.get(key),
+        }
+    }
+
+    /// Ends the run: the next read sees the store as it is then.
+    pub fn end(&mut self) {
+        self.tx = None;
+    }
+}
+
+impl std::fmt::Debug for Reads<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reads")
+            .field("open", &self.tx.is_some())
+            .finish()
+    }
 }
 
 /// What a command comes to: a reply now, or a write for the committer.
@@ -75,7 +109,12 @@ impl Shared {
 }
 
 /// Runs one command, or hands back the write it asks for.
-pub fn execute(shared: &Shared, session: &mut Session, args: &[Vec<u8>]) -> Step {
+pub fn execute<'s>(
+    shared: &'s Shared,
+    session: &mut Session,
+    reads: &mut Reads<'s>,
+    args: &[Vec<u8>],
+) -> Step {
     let Some((name, args)) = args.split_first() else {
         return Step::Reply(Reply::err("empty command"), After::Continue);
     };
@@ -107,7 +146,7 @@ pub fn execute(shared: &Shared, session: &mut Session, args: &[Vec<u8>]) -> Step
             Ok(write) => Step::Write(write),
             Err(reply) => Step::Reply(reply, After::Continue),
         },
-        _ => Step::Reply(run(shared, name, args), After::Continue),
+        _ => Step::Reply(run(shared, reads, name, args), After::Continue),
     }
 }
 
@@ -205,19 +244,21 @@ fn failed(e: crate::Error) -> Reply {
 }
 
 /// Runs a command other than AUTH and QUIT.
-fn run(shared: &Shared, name: &str, args: &[Vec<u8>]) -> Reply {
+fn run<'s>(shared: &'s Shared, reads: &mut Reads<'s>, name: &str, args: &[Vec<u8>]) -> Reply {
     let store = &shared.store;
     let result = match (name, args) {
         ("PING", []) => Ok(Reply::Simple("PONG")),
         ("PING", [message]) | ("ECHO", [message]) => Ok(Reply::Bulk(message.clone())),
-        ("GET", [key]) => store.get(key).map(bulk_or_nil),
+        ("GET", [key]) => reads.get(store, key).map(bulk_or_nil),
         ("EXISTS", keys) if !keys.is_empty() => keys
             .iter()
-            .try_fold(0, |n, key| Ok(n + i64::from(store.get(key)?.is_some())))
+            .try_fold(0, |n, key| {
+                Ok(n + i64::from(reads.get(store, key)?.is_some()))
+            })
             .map(Reply::Integer),
         ("MGET", keys) if !keys.is_empty() => keys
             .iter()
-            .map(|key| store.get(key).map(bulk_or_nil))
+            .map(|key| reads.get(store, key).map(bulk_or_nil))
             .collect::<crate::Result<_>>()
             .map(Reply::Array),
         ("DBSIZE", []) => store.len().map(|n| Reply::Integer(n as i64)),

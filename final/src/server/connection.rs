@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::Config;
-use super::command::{self, After, Session, Shared, Step};
+use super::command::{self, After, Reads, Session, Shared, Step};
 use super::commit::{self, Write};
 use super::resp::{self, Parsed, Reply};
 use crate::SyncPolicy;
@@ -153,12 +153,14 @@ async fn run_batch(
 ) -> (Session, Vec<Reply>, After) {
     let mut replies: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
     let mut writes: Vec<(usize, Write)> = Vec::new();
+    let mut reads = Reads::default();
     for args in &commands {
-        if !command::writes(args) {
+        if !command::writes(args) && !writes.is_empty() {
             // It may read what the writes before it change.
+            reads.end();
             commit(shared, &mut writes, &mut replies).await;
         }
-        match command::execute(shared, &mut session, args) {
+        match command::execute(shared, &mut session, &mut reads, args) {
             Step::Write(write) => {
                 writes.push((replies.len(), write));
                 replies.push(None);
@@ -175,6 +177,9 @@ async fn run_batch(
             }
         }
     }
+    // No read transaction stays open while the writes wait: an open one
+    // keeps the pages of its moment from being reused by the commit.
+    reads.end();
     commit(shared, &mut writes, &mut replies).await;
     (
         session,

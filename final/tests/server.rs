@@ -381,25 +381,29 @@ fn a_refused_write_fails_alone() {
 }
 
 /// Reads and writes pipelined together on the B+tree (whose reads in a run
-/// share one read transaction), with values large enough to grow the file:
-/// every read sees the write before it.
+/// share one read transaction), small enough for many to arrive together,
+/// then large enough to grow the file: every read sees the write before it.
 #[test]
 fn pipelined_reads_and_growing_writes() {
-    const LEN: usize = 64 << 10;
+    pipelined_reads_and_writes(100);
+    pipelined_reads_and_writes(64 << 10);
+}
+
+fn pipelined_reads_and_writes(len: usize) {
     let value = |i: usize| {
         let digits = i.to_string();
-        "0".repeat(LEN - digits.len()) + &digits
+        "0".repeat(len - digits.len()) + &digits
     };
     let server = start(Engine::Bptree, Config::default());
     let mut request = Vec::new();
     let mut expected = String::from("$-1\r\n+OK\r\n");
     for i in 0..40 {
         request.extend_from_slice(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
-        request.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${LEN}\r\n").as_bytes());
+        request.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${len}\r\n").as_bytes());
         request.extend_from_slice(value(i).as_bytes());
         request.extend_from_slice(b"\r\n");
         if i > 0 {
-            expected.push_str(&format!("${LEN}\r\n{}\r\n+OK\r\n", value(i - 1)));
+            expected.push_str(&format!("${len}\r\n{}\r\n+OK\r\n", value(i - 1)));
         }
     }
     request.extend_from_slice(b"QUIT\r\n");

@@ -29,6 +29,7 @@ pub async fn serve(
     shared: Arc<Shared>,
     config: Arc<Config>,
     mut stopping: watch::Receiver<bool>,
+    slot: tokio::sync::OwnedSemaphorePermit,
 ) {
     use std::sync::atomic::Ordering::Relaxed;
     let _ = stream.set_nodelay(true);
@@ -89,8 +90,11 @@ pub async fn serve(
             _ = stopping.changed() => break,
         }
     }
-    let _ = stream.shutdown().await;
+    // The slot is free before the client sees the connection end, so that
+    // a client that reconnects at once is never refused for its own.
     shared.connections.fetch_sub(1, Relaxed);
+    drop(slot);
+    let _ = stream.shutdown().await;
 }
 // ANCHOR_END: serve
 

@@ -138,7 +138,7 @@ impl Server {
                     let stopping = stopping.clone();
                     connections.spawn(async move {
                         match slot {
-                            Ok(_slot) => connection::serve(stream, shared, config, stopping).await,
+                            Ok(slot) => connection::serve(stream, shared, config, stopping, slot).await,
                             Err(_) => connection::refuse(stream, "max number of clients reached").await,
                         }
                     });

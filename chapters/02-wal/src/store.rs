@@ -259,19 +259,15 @@ impl Store {
     /// writes nothing.
     pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<bool> {
         let key = key.as_ref();
-        let keeps_map = self
-            .shared
-            .state
-            .read()
-            .map_err(|_| Error::Poisoned)?
-            .keeps_map;
-        if keeps_map && !self.read().contains_key(key) {
-            return Ok(false);
-        }
-        self.commit(&Op::Delete { key }, |map| {
-            map.remove(key);
-        })?;
-        Ok(true)
+        // Looked for under the write lock that appends: of two threads
+        // deleting one key, one finds it and writes, the other neither.
+        self.commit_if(
+            &Op::Delete { key },
+            |map| map.contains_key(key),
+            |map| {
+                map.remove(key);
+            },
+        )
     }
 
     /// Applies every change in `batch` as one record: after a crash, either all
@@ -290,13 +286,28 @@ impl Store {
         self.commit(op, |map| op.apply(map))
     }
 
-    // ANCHOR: commit
     /// Logs `op`, applies it with `apply`, then waits as the sync policy says.
     fn commit(&self, op: &Op<'_>, apply: impl FnOnce(&mut Map)) -> Result<()> {
+        self.commit_if(op, |_| true, apply).map(|_| ())
+    }
+
+    // ANCHOR: commit
+    /// Logs `op` if `wanted` says so of the map, applies it with `apply`,
+    /// then waits as the sync policy says; returns whether it wrote. (A
+    /// store without a map, replaying to a callback, always writes.)
+    fn commit_if(
+        &self,
+        op: &Op<'_>,
+        wanted: impl FnOnce(&Map) -> bool,
+        apply: impl FnOnce(&mut Map),
+    ) -> Result<bool> {
         let seq = {
             let mut state = self.shared.state.write().map_err(|_| Error::Poisoned)?;
             if state.poisoned {
                 return Err(Error::Poisoned);
+            }
+            if state.keeps_map && !wanted(&state.map) {
+                return Ok(false);
             }
             // Recovery leaves `last_seq` below u64::MAX; the last number is
             // never used, so that a checkpoint can always name the next one.
@@ -325,9 +336,10 @@ impl Store {
         };
         // The lock is released: other writers append while we wait for the disk.
         match self.shared.policy {
-            SyncPolicy::Always => self.shared.wait_durable(seq),
-            SyncPolicy::Interval(_) | SyncPolicy::Never => Ok(()),
+            SyncPolicy::Always => self.shared.wait_durable(seq)?,
+            SyncPolicy::Interval(_) | SyncPolicy::Never => {}
         }
+        Ok(true)
     }
     // ANCHOR_END: commit
 

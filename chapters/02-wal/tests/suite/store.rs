@@ -22,6 +22,35 @@ fn writes_survive_close_and_reopen() {
     assert!(db.recovery().is_clean());
 }
 
+/// Two threads deleting the same keys: each key is found, and its delete
+/// logged, once. (The lookup and the append happen under one lock.)
+#[test]
+fn racing_deletes_of_one_key_find_it_once() {
+    const KEYS: u32 = 300;
+    let dir = temp_dir();
+    let db = open(dir.path());
+    for i in 0..KEYS {
+        db.put(i.to_be_bytes(), "v").unwrap();
+    }
+    let found: u32 = std::thread::scope(|s| {
+        let deleters: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    (0..KEYS)
+                        .map(|i| u32::from(db.delete(i.to_be_bytes()).unwrap()))
+                        .sum::<u32>()
+                })
+            })
+            .collect();
+        deleters.into_iter().map(|d| d.join().unwrap()).sum()
+    });
+    assert_eq!(found, KEYS);
+    assert!(db.is_empty());
+    db.close().unwrap();
+    let db = open(dir.path());
+    assert_eq!(db.recovery().records_replayed, u64::from(2 * KEYS));
+}
+
 #[test]
 fn writes_survive_a_drop_without_close() {
     // Dropping is a crash of the process: the log is in the OS's hands.

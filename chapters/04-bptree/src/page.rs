@@ -125,10 +125,24 @@ impl<'a> Page<'a> {
     /// The index of the first element whose key is ≥ `key` (`count` if none).
     #[inline]
     pub fn search(&self, key: &[u8]) -> Result<usize> {
+        self.bisect(|k| compare_keys(k, key).is_lt())
+    }
+
+    /// The index of the first element whose key is > `key` (`count` if none).
+    #[inline]
+    pub fn search_after(&self, key: &[u8]) -> Result<usize> {
+        self.bisect(|k| compare_keys(k, key).is_le())
+    }
+
+    /// How many elements, from the first, have keys that are `before` the
+    /// place sought (`before` holds for a run of them, then never again):
+    /// `slice::partition_point` by bisection, for keys that can fail to read.
+    #[inline]
+    fn bisect(&self, before: impl Fn(&[u8]) -> bool) -> Result<usize> {
         let (mut lo, mut hi) = (0, usize::from(self.count));
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if compare_keys(self.key(mid)?, key).is_lt() {
+            if before(self.key(mid)?) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -137,19 +151,4 @@ impl<'a> Page<'a> {
         Ok(lo)
     }
     // ANCHOR_END: search
-
-    /// The index of the first element whose key is > `key` (`count` if none).
-    #[inline]
-    pub fn search_after(&self, key: &[u8]) -> Result<usize> {
-        let (mut lo, mut hi) = (0, usize::from(self.count));
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if compare_keys(self.key(mid)?, key).is_le() {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        Ok(lo)
-    }
 }

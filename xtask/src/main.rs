@@ -62,7 +62,8 @@ Commands:
                             book/src/generated/strata-schema-bench.md
   serve-bench [--quick]     redis-benchmark -t set,get against `strata serve` on each engine
                             and against redis-server (durable and not, -P 1 and 16),
-                            alternated; writes book/src/generated/serve-bench.md
+                            alternated, medians of 3 runs (--quick: 1 run of 20,000);
+                            writes book/src/generated/serve-bench.md
   crash <engine|all> [--runs N] [--seed S]
                             kill -9 a child writing to the engine (flat-file, wal,
                             bitcask, bptree, schema; or store-flat-file, store-wal,

@@ -54,6 +54,9 @@ impl Options {
     }
 }
 
+/// One run's rates, (SET, GET): strata's, then redis-server's.
+type Measured = [(f64, f64); 2];
+
 /// One measured row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -104,7 +107,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                     }
                     runs.push(results);
                 }
-                let median = |pick: &dyn Fn(&[(f64, f64); 2]) -> f64| {
+                let median = |pick: &dyn Fn(&Measured) -> f64| {
                     let mut values: Vec<f64> = runs.iter().map(pick).collect();
                     values.sort_by(f64::total_cmp);
                     values[values.len() / 2]

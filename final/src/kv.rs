@@ -136,6 +136,15 @@ pub trait KeyValue: Send + Sync + fmt::Debug {
         self.as_ordered()?.range(KeyRange::all())
     }
 
+    /// Every key, in the order [`entries`](KeyValue::entries) gives them,
+    /// without reading values where the engine can (Bitcask's keys are in
+    /// memory, its values on disk).
+    fn keys(&self) -> Result<Keys<'_>> {
+        Ok(Keys::new(
+            self.entries()?.map(|entry| entry.map(|(key, _)| key)),
+        ))
+    }
+
     /// This engine's ordered scans.
     ///
     /// # Errors
@@ -277,6 +286,34 @@ impl Iterator for Scan<'_> {
 
     fn next(&mut self) -> Option<Result<Entry>> {
         self.inner.next()
+    }
+}
+
+/// Keys, as [`KeyValue::keys`] lists them.
+pub struct Keys<'a> {
+    inner: Box<dyn Iterator<Item = Result<Vec<u8>>> + Send + 'a>,
+}
+
+impl<'a> Keys<'a> {
+    /// The keys `inner` yields.
+    pub fn new(inner: impl Iterator<Item = Result<Vec<u8>>> + Send + 'a) -> Keys<'a> {
+        Keys {
+            inner: Box::new(inner),
+        }
+    }
+}
+
+impl Iterator for Keys<'_> {
+    type Item = Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        self.inner.next()
+    }
+}
+
+impl fmt::Debug for Keys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keys").finish_non_exhaustive()
     }
 }
 

@@ -95,7 +95,7 @@ pub use engine::{Capabilities, Capability, Engine};
 pub use error::{Error, ErrorKind, Result};
 pub use key::Key;
 pub use kv::{
-    Entry, KeyValue, Ordered, ReadTransaction, Scan, Stats, Transactional, WriteTransaction,
+    Entry, KeyValue, Keys, Ordered, ReadTransaction, Scan, Stats, Transactional, WriteTransaction,
 };
 pub use options::{Options, SyncPolicy};
 pub use range::KeyRange;

@@ -9,8 +9,8 @@ use crate::engines::prefixed::Prefixed;
 use crate::engines::{self, Backend, Create};
 use crate::kv::Stats;
 use crate::{
-    Batch, Capabilities, Engine, Error, KeyRange, KeyValue, Options, Ordered, ReadTransaction,
-    Result, Scan, SyncPolicy, Transactional, WriteTransaction, detect,
+    Batch, Capabilities, Engine, Error, KeyRange, KeyValue, Keys, Options, Ordered,
+    ReadTransaction, Result, Scan, SyncPolicy, Transactional, WriteTransaction, detect,
 };
 
 /// A database of any engine, shared by every thread that clones the handle.
@@ -175,6 +175,12 @@ impl Store {
     /// engine keeps one.
     pub fn entries(&self) -> Result<Scan<'_>> {
         self.backend().entries()
+    }
+
+    /// Every key (see [`KeyValue::keys`]): in key order where the engine
+    /// keeps one, without reading values where it can.
+    pub fn keys(&self) -> Result<Keys<'_>> {
+        self.backend().keys()
     }
 
     /// Sets `key` to `value`; durable as the [`SyncPolicy`](crate::SyncPolicy) says.

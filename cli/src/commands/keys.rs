@@ -25,20 +25,18 @@ pub fn create(at: &Context, path: &Path, out: &mut Output) -> Result<u8> {
 pub fn keys(at: &Context, path: &Path, prefix: Option<&str>, out: &mut Output) -> Result<u8> {
     let store = at.open_read(path)?;
     let prefix = prefix.map(bytes::parse).transpose()?;
-    let scan = match &prefix {
+    let ordered = (store.capabilities()).contains(strata::Capability::OrderedScans);
+    let keys: Box<dyn Iterator<Item = strata::Result<Vec<u8>>>> = match &prefix {
         // An ordered engine scans just the prefix's range.
-        Some(prefix)
-            if store
-                .capabilities()
-                .contains(strata::Capability::OrderedScans) =>
-        {
-            store.prefix(prefix)?
+        Some(prefix) if ordered => {
+            Box::new(store.prefix(prefix)?.map(|entry| entry.map(|(key, _)| key)))
         }
-        _ => store.entries()?,
+        // Elsewhere the keys alone (Bitcask's are in memory), filtered.
+        _ => Box::new(store.keys()?),
     };
     let mut list = Vec::new();
-    for entry in scan {
-        let (key, _) = entry?;
+    for key in keys {
+        let key = key?;
         if prefix.as_ref().is_some_and(|p| !key.starts_with(p)) {
             continue;
         }

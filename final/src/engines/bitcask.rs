@@ -23,7 +23,7 @@ use super::{Backend, Create};
 use crate::group_commit::GroupCommit;
 use crate::kv::{Stats, unsupported};
 use crate::{
-    Batch, BatchOp, Capability, Engine, Error, KeyValue, Options, Result, Scan, SyncPolicy,
+    Batch, BatchOp, Capability, Engine, Error, KeyValue, Keys, Options, Result, Scan, SyncPolicy,
 };
 
 #[derive(Debug)]
@@ -178,6 +178,11 @@ impl KeyValue for BitcaskEngine {
 
     fn len(&self) -> Result<u64> {
         Ok(self.read().as_ref().ok_or(Error::Poisoned)?.len() as u64)
+    }
+
+    fn keys(&self) -> Result<Keys<'_>> {
+        let keys = self.read().as_ref().ok_or(Error::Poisoned)?.keys();
+        Ok(Keys::new(keys.into_iter().map(Ok)))
     }
 
     fn entries(&self) -> Result<Scan<'_>> {

@@ -13,7 +13,8 @@ use std::path::Path;
 use super::Backend;
 use crate::kv::Stats;
 use crate::{
-    Batch, BatchOp, Capability, Engine, Entry, KeyRange, KeyValue, Ordered, Result, Scan, Store,
+    Batch, BatchOp, Capability, Engine, Entry, KeyRange, KeyValue, Keys, Ordered, Result, Scan,
+    Store,
 };
 
 #[derive(Debug)]
@@ -108,6 +109,21 @@ impl KeyValue for Prefixed {
     /// Counts the keyspace's keys with a scan (the engine counts only its own).
     fn len(&self) -> Result<u64> {
         self.entries()?.try_fold(0, |n, entry| entry.map(|_| n + 1))
+    }
+
+    /// The parent's keys under the prefix, stripped of it (a range where
+    /// the parent keeps order, a filter of all its keys where not).
+    fn keys(&self) -> Result<Keys<'_>> {
+        if self.parent.as_key_value().as_ordered().is_ok() {
+            let entries = self.range(KeyRange::all())?;
+            return Ok(Keys::new(entries.map(|entry| entry.map(|(key, _)| key))));
+        }
+        let keys = self.parent.keys()?;
+        Ok(Keys::new(keys.filter_map(|key| match key {
+            Ok(key) if !key.starts_with(&self.prefix) => None,
+            Ok(key) => Some(Ok(key[self.prefix.len()..].to_vec())),
+            Err(e) => Some(Err(e)),
+        })))
     }
 
     /// The parent's entries under the prefix: a range where the parent

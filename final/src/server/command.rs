@@ -298,8 +298,8 @@ fn bulk_or_nil(value: Option<Vec<u8>>) -> Reply {
 
 fn keys(store: &Store, pattern: &[u8]) -> crate::Result<Reply> {
     let mut found = Vec::new();
-    for entry in store.entries()? {
-        let (key, _) = entry?;
+    for key in store.keys()? {
+        let key = key?;
         if glob::matches(pattern, &key) {
             found.push(Reply::Bulk(key));
         }
@@ -433,10 +433,7 @@ fn scan_step(
     let (all, from) = match state {
         Some(Cursor::Listed(all, from)) => (all, from),
         _ => {
-            let mut all: Vec<Vec<u8>> = store
-                .entries()?
-                .map(|entry| entry.map(|(key, _)| key))
-                .collect::<crate::Result<_>>()?;
+            let mut all: Vec<Vec<u8>> = store.keys()?.collect::<crate::Result<_>>()?;
             all.sort_unstable();
             (std::sync::Arc::new(all), 0)
         }

@@ -226,3 +226,22 @@ fn unknown_files_and_directories_are_clear_errors() {
     let e = Store::open(dir.path().join("zero")).unwrap_err();
     assert!(e.to_string().ends_with("an empty file"), "{e}");
 }
+
+/// `keys` lists what `entries` does, in the same order, for the store and
+/// for a keyspace of it (Bitcask's without reading a value).
+fn keys_are_the_entries_keys(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = create(dir.path(), engine, Options::default());
+    let space = store.keyspace("fruit").unwrap();
+    for i in 0..50u32 {
+        store.put(i.to_be_bytes(), "v").unwrap();
+        space.put(format!("f{i}"), "w").unwrap();
+    }
+    for db in [&store, &space] {
+        let keys: Vec<Vec<u8>> = db.keys().unwrap().map(Result::unwrap).collect();
+        let entries: Vec<Vec<u8>> = db.entries().unwrap().map(|e| e.unwrap().0).collect();
+        assert_eq!(keys, entries);
+    }
+    assert_eq!(space.keys().unwrap().count(), 50);
+}
+crate::per_engine!(keys_are_the_entries_keys);

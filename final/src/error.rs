@@ -251,6 +251,7 @@ fn bitcask_kind(e: &strata_bitcask::Error) -> ErrorKind {
 fn bptree_kind(e: &strata_bptree::Error) -> ErrorKind {
     use strata_bptree::Error as E;
     match e {
+        E::Shared(e) => bptree_kind(e),
         E::Io { .. } => ErrorKind::Io,
         E::Locked { .. } => ErrorKind::Locked,
         E::Invalid { .. } | E::Corrupt { .. } => ErrorKind::Corrupt,

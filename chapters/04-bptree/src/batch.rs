@@ -9,7 +9,7 @@
 //! had called [`DB::update`]. Because a call may run twice, it is an `Fn`.
 
 use std::sync::mpsc::{Sender, channel};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
 use crate::db::DB;
@@ -28,18 +28,6 @@ pub(crate) struct Batcher {
 impl std::fmt::Debug for Batcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Batcher").finish_non_exhaustive()
-    }
-}
-
-/// An error for every caller of a failed commit (errors are not `Clone`).
-fn share(error: &Error) -> Error {
-    match error {
-        Error::Io { path, source } => {
-            Error::io(path, std::io::Error::new(source.kind(), source.to_string()))
-        }
-        Error::Poisoned => Error::Poisoned,
-        Error::ReadOnly => Error::ReadOnly,
-        other => Error::corrupt(0, other.to_string()),
     }
 }
 
@@ -65,12 +53,7 @@ impl DB {
         if lead {
             self.lead_batch();
         }
-        result.recv().unwrap_or_else(|_| {
-            Err(Error::corrupt(
-                0,
-                "a call in the same batch panicked; nothing was committed",
-            ))
-        })
+        result.recv().unwrap_or(Err(Error::BatchPanicked))
     }
     // ANCHOR_END: batch
 
@@ -120,8 +103,9 @@ impl DB {
                     return;
                 }
                 (Err(error), _) => {
+                    let error = Arc::new(error);
                     for (_, done) in calls {
-                        let _ = done.send(Err(share(&error)));
+                        let _ = done.send(Err(Error::Shared(Arc::clone(&error))));
                     }
                     return;
                 }

@@ -196,10 +196,11 @@ impl DB {
         if file_len == 0 && !options.read_only {
             let page_size = options.page_size;
             if !page_size.is_power_of_two() || !(1024..=65536).contains(&page_size) {
-                return Err(io_err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("page size {page_size} is not a power of two from 1024 to 65536"),
-                )));
+                return Err(Error::InvalidOptions {
+                    reason: format!(
+                        "page size {page_size} is not a power of two from 1024 to 65536"
+                    ),
+                });
             }
             // The first pages, then the file's name: a new file must not
             // survive a power cut without its contents.

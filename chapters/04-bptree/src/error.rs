@@ -84,6 +84,24 @@ pub enum Error {
     /// A bucket with an empty name.
     #[error("a bucket name must not be empty")]
     BucketNameRequired,
+
+    /// The commit of a [`DB::batch`](crate::DB::batch) failed: every call in
+    /// it gets this same error (errors are not `Clone`, so they share one).
+    #[error(transparent)]
+    Shared(std::sync::Arc<Error>),
+
+    /// [`Options`](crate::Options) that cannot make a database (a page size
+    /// that is not a power of two from 1,024 to 65,536).
+    #[error("invalid options: {reason}")]
+    InvalidOptions {
+        /// What is wrong with them.
+        reason: String,
+    },
+
+    /// Another call in the same [`DB::batch`](crate::DB::batch) panicked:
+    /// nothing of the batch was committed; calling again is safe.
+    #[error("a call in the same batch panicked; nothing was committed")]
+    BatchPanicked,
 }
 
 /// The crate's result type.

@@ -261,6 +261,27 @@ mod meta {
             Err(Error::Invalid { .. })
         ));
     }
+
+    /// A new file with a page size bbolt would not write is refused as bad
+    /// options, not as an I/O error.
+    #[test]
+    fn a_bad_page_size_is_invalid_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        for page_size in [0, 3000, 512, 131_072] {
+            let options = crate::bptree::Options {
+                page_size,
+                ..crate::bptree::Options::default()
+            };
+            match crate::bptree::DB::open(&path, options) {
+                Err(crate::bptree::Error::InvalidOptions { reason }) => {
+                    assert!(reason.contains(&page_size.to_string()), "{reason}");
+                }
+                other => panic!("page size {page_size}: {other:?}"),
+            }
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 mod freelist {

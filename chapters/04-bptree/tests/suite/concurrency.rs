@@ -287,6 +287,40 @@ fn a_read_only_open_reads_what_was_committed() {
     assert!(matches!(db.begin_write(), Err(Error::ReadOnly)));
 }
 
+/// A call that panics inside a batch takes the batch down: the thread that
+/// ran it (the batch's leader) panics, the other caller is told so with
+/// `Error::BatchPanicked` (not as damage to the file), and nothing commits.
+#[test]
+fn a_panic_in_a_batch_is_reported_as_such() {
+    let (_dir, _path, db) = create(Options {
+        max_batch_size: 2,
+        // Long enough that the two calls always share one batch.
+        max_batch_delay: Duration::from_secs(30),
+        ..options()
+    });
+    db.update(|tx| tx.create_bucket(b"batch").map(|_| ()))
+        .unwrap();
+    let outcomes: Vec<thread::Result<crate::bptree::Result<()>>> = thread::scope(|s| {
+        let calm = s.spawn(|| {
+            db.batch(|tx| {
+                let mut b = tx.bucket(b"batch")?.unwrap();
+                b.put(b"calm", b"1")
+            })
+        });
+        let wild = s.spawn(|| db.batch(|_| panic!("a call that panics")));
+        vec![calm.join(), wild.join()]
+    });
+    let panicked = outcomes.iter().filter(|o| o.is_err()).count();
+    let told: Vec<_> = outcomes.into_iter().filter_map(Result::ok).collect();
+    assert_eq!(panicked, 1, "the leader runs the panicking call");
+    assert!(matches!(told[..], [Err(Error::BatchPanicked)]), "{told:?}");
+    let tx = db.begin_read();
+    assert_eq!(
+        tx.bucket(b"batch").unwrap().unwrap().get(b"calm").unwrap(),
+        None
+    );
+}
+
 #[test]
 fn batched_calls_from_many_threads_each_commit_or_fail_alone() {
     let (_dir, path, db) = create(Options {

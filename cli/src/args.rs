@@ -185,6 +185,10 @@ pub struct ServeArgs {
     /// the engine, durable at the next flush and at shutdown (`on-flush`).
     #[arg(long, value_enum, default_value_t = SyncArg::Always)]
     pub sync: SyncArg,
+    /// Threads serving connections (default: half the CPUs, at least one;
+    /// the other half is left to the thread that writes, and to clients).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// Sync policies, by their command-line names.

@@ -7,10 +7,15 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::time::SystemTime;
 
 use assert_cmd::Command;
 use strata::{Engine, Options, Store};
+
+// The conformance suite's helpers (`on_disk`: files, bytes and mtimes).
+#[allow(dead_code, unused_macros)]
+#[path = "../../final/tests/conformance/harness.rs"]
+mod harness;
+use harness::on_disk;
 
 /// Runs `strata ARGS` in `dir`; returns stdout, stderr and the exit code.
 fn strata(dir: &Path, args: &str) -> (String, String, i32) {
@@ -223,29 +228,6 @@ fn usage_errors_exit_with_code_2() {
         assert_eq!(code, 2, "strata {args}: {stderr}");
         assert!(!stderr.is_empty(), "strata {args} says nothing");
     }
-}
-
-/// Every file under `path` (or `path` itself): bytes and mtime; and the
-/// mtime of the directories, which a created or removed file would change.
-fn on_disk(path: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
-    let mut seen = BTreeMap::new();
-    let mut record = |p: &Path| {
-        let meta = fs::metadata(p).unwrap();
-        let bytes = if meta.is_file() {
-            fs::read(p).unwrap()
-        } else {
-            Vec::new()
-        };
-        seen.insert(p.display().to_string(), (bytes, meta.modified().unwrap()));
-    };
-    record(path.parent().unwrap());
-    record(path);
-    if path.is_dir() {
-        for entry in fs::read_dir(path).unwrap() {
-            record(&entry.unwrap().path());
-        }
-    }
-    seen
 }
 
 #[test]

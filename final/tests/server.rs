@@ -9,6 +9,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use redis::{Commands, Value};
+
+// The conformance suite's `per_engine!`: one test per engine this build has.
+#[allow(dead_code)]
+#[path = "conformance/harness.rs"]
+mod harness;
 use strata::server::{Config, Server};
 use strata::{Engine, Options, Store};
 
@@ -73,29 +78,6 @@ fn exchange_until_closed(mut socket: TcpStream, request: &[u8]) -> String {
     let mut reply = Vec::new();
     let _ = socket.read_to_end(&mut reply);
     String::from_utf8_lossy(&reply).into_owned()
-}
-
-macro_rules! every_engine {
-    ($run:ident) => {
-        mod $run {
-            #[test]
-            fn flat_file() {
-                super::$run(strata::Engine::FlatFile);
-            }
-            #[test]
-            fn wal() {
-                super::$run(strata::Engine::Wal);
-            }
-            #[test]
-            fn bitcask() {
-                super::$run(strata::Engine::Bitcask);
-            }
-            #[test]
-            fn bptree() {
-                super::$run(strata::Engine::Bptree);
-            }
-        }
-    };
 }
 
 fn commands_reply_as_redis_does(engine: Engine) {
@@ -245,7 +227,7 @@ fn commands_reply_as_redis_does(engine: Engine) {
     assert_eq!(store.get("plum").unwrap().as_deref(), Some(&b"purple"[..]));
     assert_eq!(store.len().unwrap(), 29);
 }
-every_engine!(commands_reply_as_redis_does);
+crate::per_engine!(commands_reply_as_redis_does);
 
 /// Telnet's inline commands and clients' arrays share the port; bytes that
 /// break the protocol get a reason and a closed connection.
@@ -374,7 +356,7 @@ fn acknowledged_writes_survive_a_stop(engine: Engine) {
         );
     }
 }
-every_engine!(acknowledged_writes_survive_a_stop);
+crate::per_engine!(acknowledged_writes_survive_a_stop);
 
 /// A write the engine refuses (bbolt takes no empty key) is an error for
 /// that command; the connection and the store go on.

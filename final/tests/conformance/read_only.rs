@@ -2,37 +2,9 @@
 //! write, and leaves the disk exactly as it found it: same files, same
 //! bytes, same modification times.
 
-use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
-use std::time::SystemTime;
-
 use strata::{Batch, Engine, ErrorKind, Options, Store};
 
-use crate::harness::create;
-
-/// Every file under `path` (or `path` itself): its bytes and mtime; and the
-/// directory's own mtime, which a created or removed file would change.
-fn on_disk(path: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
-    let mut seen = BTreeMap::new();
-    let mut record = |p: &Path| {
-        let meta = fs::metadata(p).unwrap();
-        let bytes = if meta.is_file() {
-            fs::read(p).unwrap()
-        } else {
-            Vec::new()
-        };
-        seen.insert(p.display().to_string(), (bytes, meta.modified().unwrap()));
-    };
-    record(path.parent().unwrap());
-    record(path);
-    if path.is_dir() {
-        for entry in fs::read_dir(path).unwrap() {
-            record(&entry.unwrap().path());
-        }
-    }
-    seen
-}
+use crate::harness::{create, on_disk};
 
 fn reads_everything_and_changes_nothing(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();

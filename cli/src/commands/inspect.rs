@@ -73,10 +73,24 @@ fn table(rows: &[(&str, Value)], out: &mut Output) {
 
 fn engine_rows(store: &Store) -> Result<Vec<(&'static str, Value)>> {
     let stats = store.stats()?;
-    let capabilities: Vec<String> = store.capabilities().iter().map(|c| c.to_string()).collect();
-    Ok(vec![
-        ("path", json!(store.path().display().to_string())),
-        ("engine", json!(store.engine().name())),
+    Ok(rows_of(
+        store.path(),
+        store.engine(),
+        stats.keys,
+        stats.disk_bytes,
+    ))
+}
+
+/// The rows every engine has: path, engine, capabilities, keys, bytes.
+fn rows_of(path: &Path, engine: Engine, keys: u64, disk_bytes: u64) -> Vec<(&'static str, Value)> {
+    let capabilities: Vec<String> = engine
+        .capabilities()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    vec![
+        ("path", json!(path.display().to_string())),
+        ("engine", json!(engine.name())),
         (
             "capabilities",
             json!(if capabilities.is_empty() {
@@ -85,9 +99,9 @@ fn engine_rows(store: &Store) -> Result<Vec<(&'static str, Value)>> {
                 capabilities.join(", ")
             }),
         ),
-        ("keys", json!(stats.keys)),
-        ("disk bytes", json!(stats.disk_bytes)),
-    ])
+        ("keys", json!(keys)),
+        ("disk bytes", json!(disk_bytes)),
+    ]
 }
 
 pub fn info(at: &Context, path: &Path, out: &mut Output) -> Result<u8> {
@@ -131,22 +145,34 @@ pub fn info(at: &Context, path: &Path, out: &mut Output) -> Result<u8> {
 }
 
 pub fn stats(at: &Context, path: &Path, out: &mut Output) -> Result<u8> {
+    // Bitcask's own figures need its own handle: open only that one (a
+    // second open would read every hint file again).
+    if at.engine_at(path)? == Engine::Bitcask {
+        let cask = bitcask(path)?;
+        // As the store counts its bytes: every file in the directory.
+        let disk_bytes = fs::read_dir(path)
+            .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?
+            .filter_map(|entry| entry.ok()?.metadata().ok())
+            .filter(fs::Metadata::is_file)
+            .map(|meta| meta.len())
+            .sum();
+        let mut rows = rows_of(path, Engine::Bitcask, cask.len() as u64, disk_bytes);
+        let (memory, key_bytes) = cask.keydir_bytes();
+        rows.push(("keydir memory", json!(memory)));
+        rows.push(("keydir key bytes", json!(key_bytes)));
+        let (mut live, mut total) = (0, 0);
+        for (_, file) in cask.file_stats() {
+            live += file.live_bytes;
+            total += file.total_bytes;
+        }
+        rows.push(("live bytes", json!(live)));
+        rows.push(("dead bytes", json!(total - live.min(total))));
+        table(&rows, out);
+        return Ok(0);
+    }
     let store = at.open_read(path)?;
     let mut rows = engine_rows(&store)?;
     match store.engine() {
-        Engine::Bitcask => {
-            let cask = bitcask(path)?;
-            let (entries, bytes) = cask.keydir_bytes();
-            rows.push(("keydir entries", json!(entries)));
-            rows.push(("keydir bytes", json!(bytes)));
-            let (mut live, mut total) = (0, 0);
-            for (_, file) in cask.file_stats() {
-                live += file.live_bytes;
-                total += file.total_bytes;
-            }
-            rows.push(("live bytes", json!(live)));
-            rows.push(("dead bytes", json!(total - live.min(total))));
-        }
         Engine::Bptree => {
             drop(store);
             let bucket = at.bucket().to_vec();

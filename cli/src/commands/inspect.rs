@@ -172,29 +172,26 @@ pub fn stats(at: &Context, path: &Path, out: &mut Output) -> Result<u8> {
     }
     let store = at.open_read(path)?;
     let mut rows = engine_rows(&store)?;
-    match store.engine() {
-        Engine::Bptree => {
-            drop(store);
-            let bucket = at.bucket().to_vec();
-            let stats = bptree(path)?
-                .view(|tx| match tx.bucket(&bucket)? {
-                    Some(bucket) => bucket.stats().map(Some),
-                    None => Ok(None),
-                })
-                .map_err(strata::Error::from)?;
-            if let Some(s) = stats {
-                rows.push(("depth", json!(s.depth)));
-                rows.push(("branch pages", json!(s.branch_pages)));
-                rows.push(("leaf pages", json!(s.leaf_pages)));
-                rows.push(("overflow pages", json!(s.branch_overflow + s.leaf_overflow)));
-                rows.push(("leaf bytes used", json!(s.leaf_inuse)));
-                rows.push(("leaf bytes", json!(s.leaf_alloc)));
-                rows.push(("inline buckets", json!(s.inline_buckets)));
-                rows.push(("inline bytes used", json!(s.inline_inuse)));
-                rows.push(("nested buckets", json!(s.buckets.saturating_sub(1))));
-            }
+    if store.engine() == Engine::Bptree {
+        drop(store);
+        let bucket = at.bucket().to_vec();
+        let stats = bptree(path)?
+            .view(|tx| match tx.bucket(&bucket)? {
+                Some(bucket) => bucket.stats().map(Some),
+                None => Ok(None),
+            })
+            .map_err(strata::Error::from)?;
+        if let Some(s) = stats {
+            rows.push(("depth", json!(s.depth)));
+            rows.push(("branch pages", json!(s.branch_pages)));
+            rows.push(("leaf pages", json!(s.leaf_pages)));
+            rows.push(("overflow pages", json!(s.branch_overflow + s.leaf_overflow)));
+            rows.push(("leaf bytes used", json!(s.leaf_inuse)));
+            rows.push(("leaf bytes", json!(s.leaf_alloc)));
+            rows.push(("inline buckets", json!(s.inline_buckets)));
+            rows.push(("inline bytes used", json!(s.inline_inuse)));
+            rows.push(("nested buckets", json!(s.buckets.saturating_sub(1))));
         }
-        _ => {}
     }
     table(&rows, out);
     Ok(0)

@@ -8,6 +8,12 @@
 //!
 //! The skeletons' failures are expected, so they are captured and only summarised: the CI log
 //! shows one line per chapter unless the gate itself fails.
+//!
+//! The gate has a second side. A skeleton must be its reference file but for the learner's
+//! bodies (and added hints), which [`skeletons`] checks item by item; and with those bodies put
+//! back, each exercise crate must pass its chapter's whole suite. That run happens in a copy of
+//! the workspace (under the target folder), so the learner's files are never touched: a red
+//! skeleton that no correct answer could turn green fails the gate too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -15,6 +21,7 @@ use std::path::Path;
 use crate::Result;
 use crate::libtest::{self, Outcome};
 use crate::process::{self, Captured};
+use crate::skeletons;
 use crate::workspace::{self, relative};
 
 /// How many lines of a failing chapter's output to show.
@@ -52,12 +59,116 @@ pub fn run(root: &Path) -> Result<()> {
             failed.push(exercise.package.as_str());
         }
     }
-    if failed.is_empty() {
-        println!("red gate: passed");
-        Ok(())
-    } else {
-        Err(format!("red gate failed for {}", failed.join(", ")).into())
+    if !failed.is_empty() {
+        return Err(format!("red gate failed for {}", failed.join(", ")).into());
     }
+    println!("red gate: passed");
+    green_gate(root, &exercises)
+}
+
+/// What the green side copies of the workspace: the manifests and every member's folder.
+const WORKSPACE_PARTS: [&str; 9] = [
+    "Cargo.toml",
+    "Cargo.lock",
+    "README.md",
+    ".cargo",
+    "chapters",
+    "exercises",
+    "final",
+    "cli",
+    "xtask",
+];
+
+/// The green side: no skeleton drifts from its reference, and with the reference bodies put
+/// back every exercise crate passes its whole suite.
+fn green_gate(root: &Path, exercises: &[Exercise]) -> Result<()> {
+    println!("green gate: every skeleton is its reference file but for the learner's bodies");
+    let (files, drifts) = skeletons::check(root)?;
+    if !drifts.is_empty() {
+        for (file, drift) in &drifts {
+            println!("  {file}:{}: {}", drift.line, drift.message);
+        }
+        return Err(format!(
+            "green gate: {} difference(s) between the skeletons and their reference files",
+            drifts.len()
+        )
+        .into());
+    }
+
+    println!("green gate: with the reference bodies put back ({files} files), every suite passes");
+    let copy = workspace::target_dir(root).join("green-gate");
+    if copy.exists() {
+        std::fs::remove_dir_all(&copy)?;
+    }
+    for part in WORKSPACE_PARTS {
+        let from = root.join(part);
+        if from.exists() {
+            copy_tree(&from, &copy.join(part))?;
+        }
+    }
+    // The drift check above makes the reference file exactly the skeleton with the learner's
+    // bodies (and the private helpers they call) put back. Its submodules (`mod maps;` in
+    // `keyed.rs` is `keyed/maps.rs`), which the skeleton reaches by `#[path]`, come along.
+    for pair in skeletons::pairs(root)? {
+        let inside = copy.join(pair.skeleton.strip_prefix(root)?);
+        std::fs::copy(&pair.reference, &inside)?;
+        let submodules = pair.reference.with_extension("");
+        if submodules.is_dir() {
+            copy_tree(&submodules, &inside.with_extension(""))?;
+        }
+    }
+    let mut cmd = process::cargo();
+    cmd.arg("test").arg("--no-fail-fast");
+    for exercise in exercises {
+        cmd.args(["-p", &exercise.package]);
+    }
+    // The copy's own workspace, built into the usual target folder so that the dependencies
+    // are not compiled a second time.
+    cmd.env("CARGO_TARGET_DIR", workspace::target_dir(root))
+        .env("RUST_BACKTRACE", "0")
+        .current_dir(&copy);
+    let described = process::describe(&cmd);
+    let captured = process::capture(cmd)?;
+    let run = libtest::parse(&captured.text);
+    std::fs::remove_dir_all(&copy)?;
+    if captured.success && run.failed == 0 && run.passed > 0 {
+        println!(
+            "green gate: passed ({} tests pass with the reference bodies)",
+            run.passed
+        );
+        return Ok(());
+    }
+    for test in run.with_outcome(Outcome::Failed) {
+        println!(
+            "  fails with the reference bodies: {} ({})",
+            test.name, test.binary
+        );
+    }
+    println!("  last {TAIL_LINES} lines of `{described}` in the copy:");
+    for line in tail(&captured.text, TAIL_LINES) {
+        println!("  | {line}");
+    }
+    Err("green gate: the exercise crates fail with the reference bodies put back".into())
+}
+
+/// Copies a file, or a folder and everything in it but `target` folders.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    if from.is_file() {
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(from, to)?;
+        return Ok(());
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_name() == "target" {
+            continue;
+        }
+        copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+    }
+    Ok(())
 }
 
 /// The exercise crates, sorted by package name.

@@ -31,6 +31,7 @@ mod libtest;
 mod process;
 mod schema_vs_dbrs;
 mod serve_bench;
+mod skeletons;
 mod tools;
 mod workspace;
 

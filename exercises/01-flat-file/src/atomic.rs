@@ -51,14 +51,16 @@ impl SaveStep {
     ];
 }
 
-/// Replaces the file at `path` with `bytes`, atomically and durably.
+/// Replaces the file at `path` with `bytes`, atomically and durably: when this
+/// returns `Ok`, the new contents are on disk; if it fails or the process dies
+/// partway, the file holds either its old contents or the new ones.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
 }
 
 /// [`write_atomic`], calling `after` after each [`SaveStep`]. If `after` returns
 /// an error the write stops there and returns it, leaving the files as a crash
-/// at that point would.
+/// at that point would: this is how the tests crash a save at every step.
 pub fn write_atomic_with(
     path: &Path,
     bytes: &[u8],

@@ -53,12 +53,12 @@ impl<'a> Page<'a> {
     /// and `key`: it returns where the element starts (`pos` counts from
     /// there) and its 16 bytes.
     ///
-    /// Hints: element `i` starts at `HEADER_LEN + ELEMENT_LEN * i`. Take the
-    /// slice with `self.bytes.get(..)`, not by indexing: a `count` read from a
-    /// hostile file may claim more elements than the page holds, and that is
-    /// `Error::corrupt(self.id, …)`.
+    /// Hints: element `i` starts at `HEADER_LEN + ELEMENT_LEN * i`. Take its
+    /// bytes with `get` (and `first_chunk`, which gives the fixed-size array),
+    /// not by indexing: a `count` read from a hostile file may claim more
+    /// elements than the page holds, and that is `Error::corrupt(self.id, …)`.
     #[inline]
-    fn element(&self, i: usize) -> Result<(usize, &'a [u8])> {
+    fn element(&self, i: usize) -> Result<(usize, &'a [u8; ELEMENT_LEN])> {
         todo!("chapter 4, step 1: the element's offset and its 16 bytes, bounds-checked")
     }
 

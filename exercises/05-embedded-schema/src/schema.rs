@@ -23,7 +23,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use strata_wal::{Change, Create, Op, Options, Store};
 
 use crate::log::{Changes, Log};
-use crate::table::TableState;
 use crate::{Config, Result};
 // For the links in the docs.
 #[cfg(doc)]

@@ -133,14 +133,19 @@ fn is_anchor_name(name: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Checks that `selection` picks at least one non-blank line of `content` (the included file's
-/// text, named `file` in messages). Anchor lines never count: mdBook strips them.
-pub fn check_selection(content: &str, file: &str, selection: &Selection) -> Result<(), String> {
+/// The lines `selection` picks from `content` (the included file's text, named `file` in
+/// messages), or why it picks nothing: a missing file, anchor or range, or only blank lines.
+/// Anchor lines never count as text: mdBook strips them.
+pub fn select<'a>(
+    content: &'a str,
+    file: &str,
+    selection: &Selection,
+) -> Result<Vec<&'a str>, String> {
     let lines: Vec<&str> = content.lines().collect();
     match selection {
         Selection::Whole => {
             if has_text(&lines) {
-                Ok(())
+                Ok(lines)
             } else {
                 Err(format!("{file} is empty"))
             }
@@ -155,7 +160,7 @@ pub fn check_selection(content: &str, file: &str, selection: &Selection) -> Resu
                     lines.len()
                 ))
             } else if has_text(&lines[first..last]) {
-                Ok(())
+                Ok(lines[first..last].to_vec())
             } else {
                 Err(format!("lines {range} of {file} are blank"))
             }
@@ -173,7 +178,7 @@ pub fn check_selection(content: &str, file: &str, selection: &Selection) -> Resu
                 })?;
             let body = &lines[begin + 1..begin + 1 + body_len];
             if has_text(body) {
-                Ok(())
+                Ok(body.to_vec())
             } else {
                 Err(format!("anchor `{name}` in {file} encloses no code"))
             }
@@ -207,7 +212,11 @@ fn anchor_on<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Include, Selection, check_selection, find, is_include_line};
+    use super::{Include, Selection, find, is_include_line, select};
+
+    fn check_selection(content: &str, file: &str, selection: &Selection) -> Result<(), String> {
+        select(content, file, selection).map(|_| ())
+    }
 
     fn parse_one(line: &str) -> Result<Include, String> {
         let mut found = find(line);

@@ -7,6 +7,7 @@
 //!
 //! Building the book with mdBook is the caller's job.
 
+mod answers;
 mod includes;
 mod markdown;
 mod names;
@@ -16,6 +17,7 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use crate::Result;
+use crate::skeletons;
 use crate::workspace::{self, relative};
 
 /// Where the code that the book's names must exist in lives.
@@ -53,6 +55,8 @@ pub struct Report {
     pub includes: usize,
     /// Backticked Rust names checked.
     pub names: usize,
+    /// Skeleton files compared with their reference files.
+    pub skeleton_files: usize,
 }
 
 /// Checks every Markdown file of the book.
@@ -63,6 +67,7 @@ pub fn check(root: &Path) -> Result<Report> {
     }
     let known = known_names(root)?;
     let allowed = allowed_names(root)?;
+    let answers = answers::Answers::load(root)?;
     let mut included = IncludedFiles::default();
     let mut problems = Vec::new();
     let (mut include_count, mut name_count) = (0, 0);
@@ -76,9 +81,21 @@ pub fn check(root: &Path) -> Result<Report> {
             });
         };
         let document = markdown::parse(&text);
-        include_count += check_includes(root, page, &text, &mut included, &mut report);
+        include_count += check_includes(root, page, &text, &mut included, &answers, &mut report);
         check_listings(&document, &mut report);
         name_count += check_names(&document, &known, &allowed, &mut report);
+    }
+    let (skeleton_files, drifts) = skeletons::check(root)?;
+    for (file, drift) in drifts {
+        problems.push(Problem {
+            file,
+            line: drift.line,
+            message: format!(
+                "{} (a skeleton must equal its reference file but for the learner's bodies \
+                 and added doc lines)",
+                drift.message
+            ),
+        });
     }
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(Report {
@@ -86,6 +103,7 @@ pub fn check(root: &Path) -> Result<Report> {
         pages: pages.len(),
         includes: include_count,
         names: name_count,
+        skeleton_files,
     })
 }
 
@@ -107,9 +125,11 @@ fn check_includes(
     page: &Path,
     text: &str,
     files: &mut IncludedFiles,
+    answers: &answers::Answers,
     report: &mut impl FnMut(usize, String),
 ) -> usize {
     let dir = page.parent().unwrap_or(root);
+    let folded = answers::folded_lines(text);
     let mut checked = 0;
     for (index, line) in text.lines().enumerate() {
         for found in includes::find(line) {
@@ -131,8 +151,25 @@ fn check_includes(
                 );
                 continue;
             };
-            if let Err(why) = includes::check_selection(content, &shown, &include.selection) {
-                report(index + 1, format!("`{directive}`: {why}"));
+            let lines = match includes::select(content, &shown, &include.selection) {
+                Ok(lines) => lines,
+                Err(why) => {
+                    report(index + 1, format!("`{directive}`: {why}"));
+                    continue;
+                }
+            };
+            let early = answers.too_early(page, &target, &lines);
+            if !early.is_empty() && !folded.get(index).copied().unwrap_or(false) {
+                let names: Vec<String> = early.iter().map(|f| format!("`{f}`")).collect();
+                report(
+                    index + 1,
+                    format!(
+                        "`{directive}` shows the answer to an exercise ({}) before the \
+                         chapter's exercise page: fold it in a <details> element, after the \
+                         task, or show it after the exercises",
+                        names.join(", ")
+                    ),
+                );
             }
         }
     }

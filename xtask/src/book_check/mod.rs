@@ -11,6 +11,7 @@ mod answers;
 mod includes;
 mod markdown;
 mod names;
+mod paths;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -66,6 +67,7 @@ pub fn check(root: &Path) -> Result<Report> {
         return Err("book/src holds no Markdown files".into());
     }
     let known = known_names(root)?;
+    let members = paths::Members::collect(root, &CODE_DIRS)?;
     let allowed = allowed_names(root)?;
     let answers = answers::Answers::load(root)?;
     let mut included = IncludedFiles::default();
@@ -83,7 +85,7 @@ pub fn check(root: &Path) -> Result<Report> {
         let document = markdown::parse(&text);
         include_count += check_includes(root, page, &text, &mut included, &answers, &mut report);
         check_listings(&document, &mut report);
-        name_count += check_names(&document, &known, &allowed, &mut report);
+        name_count += check_names(&document, &known, &members, &allowed, &mut report);
     }
     let (skeleton_files, drifts) = skeletons::check(root)?;
     for (file, drift) in drifts {
@@ -212,6 +214,7 @@ fn check_listings(document: &markdown::Document<'_>, report: &mut impl FnMut(usi
 fn check_names(
     document: &markdown::Document<'_>,
     known: &HashSet<String>,
+    members: &paths::Members,
     allowed: &HashSet<String>,
     report: &mut impl FnMut(usize, String),
 ) -> usize {
@@ -230,7 +233,18 @@ fn check_names(
                 .copied()
                 .filter(|s| !known.contains(*s) && !allowed.contains(*s))
                 .collect();
-            if !unknown.is_empty() {
+            if unknown.is_empty() {
+                if let Some((container, member)) = members.unresolved(&segments) {
+                    report(
+                        *number,
+                        format!(
+                            "`{}`: no `{container}` in the code has a `{member}`; fix the \
+                             path, or if it is not ours, add it to {ALLOWED_NAMES}",
+                            span.trim()
+                        ),
+                    );
+                }
+            } else {
                 report(
                     *number,
                     format!(
@@ -304,7 +318,7 @@ mod tests {
     use std::collections::HashSet;
     use std::path::Path;
 
-    use super::{check_listings, check_names, markdown, normalize};
+    use super::{check_listings, check_names, markdown, normalize, paths};
 
     fn listing_problems(page: &str) -> Vec<(usize, String)> {
         let mut problems = Vec::new();
@@ -350,6 +364,7 @@ mod tests {
         check_names(
             &markdown::parse(page),
             &known,
+            &paths::Members::default(),
             &allowed,
             &mut |line, message| problems.push((line, message)),
         );

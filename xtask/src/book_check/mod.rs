@@ -8,6 +8,7 @@
 //! Building the book with mdBook is the caller's job.
 
 mod answers;
+mod figures;
 mod includes;
 mod markdown;
 mod names;
@@ -70,6 +71,7 @@ pub fn check(root: &Path) -> Result<Report> {
     let members = paths::Members::collect(root, &CODE_DIRS)?;
     let allowed = allowed_names(root)?;
     let answers = answers::Answers::load(root)?;
+    let generated = generated_figures(root)?;
     let mut included = IncludedFiles::default();
     let mut problems = Vec::new();
     let (mut include_count, mut name_count) = (0, 0);
@@ -85,6 +87,9 @@ pub fn check(root: &Path) -> Result<Report> {
         let document = markdown::parse(&text);
         include_count += check_includes(root, page, &text, &mut included, &answers, &mut report);
         check_listings(&document, &mut report);
+        if includes_generated(&text) {
+            check_figures(&document, &generated, &mut report);
+        }
         name_count += check_names(&document, &known, &members, &allowed, &mut report);
     }
     let (skeleton_files, drifts) = skeletons::check(root)?;
@@ -176,6 +181,43 @@ fn check_includes(
         }
     }
     checked
+}
+
+/// The figures of every generated table (`book/src/generated/*.md`).
+fn generated_figures(root: &Path) -> Result<figures::Figures> {
+    let mut figures = figures::Figures::default();
+    for file in workspace::files_with_extension(&root.join("book/src/generated"), "md")? {
+        figures.add(&workspace::read(&file)?);
+    }
+    Ok(figures)
+}
+
+/// Whether a page includes a generated table, which makes its figures checked.
+fn includes_generated(text: &str) -> bool {
+    text.lines().flat_map(includes::find).any(|found| {
+        found
+            .parsed
+            .is_ok_and(|include| include.path.contains("generated/"))
+    })
+}
+
+/// Measured figures in the prose must be the tables' (see [`figures`]); code spans are names,
+/// not figures, and are skipped.
+fn check_figures(
+    document: &markdown::Document<'_>,
+    generated: &figures::Figures,
+    report: &mut impl FnMut(usize, String),
+) {
+    for (number, line) in &document.prose {
+        let prose: String = line
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 0 { part } else { " " })
+            .collect();
+        for problem in figures::check_line(&prose, generated) {
+            report(*number, problem);
+        }
+    }
 }
 
 /// Rust listings must come from compiled files: a ```` ```rust ```` block may only hold include

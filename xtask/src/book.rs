@@ -78,7 +78,9 @@ fn serve(root: &Path, port: u16, open: bool) -> Result<()> {
     if open {
         serve.arg("--open");
     }
-    process::run(&mut serve)
+    process::run_until_interrupted(&mut serve)?;
+    println!("Stopped serving the book.");
+    Ok(())
 }
 
 fn check(root: &Path) -> Result<()> {

@@ -24,6 +24,7 @@ mod book;
 mod book_check;
 mod bptree_vs_bbolt;
 mod crash;
+mod dedent;
 mod exercises;
 mod figures;
 mod fuzz;
@@ -113,6 +114,8 @@ fn run(args: &[String]) -> Result<()> {
         }
         Some((command, rest)) if command == "crash" => crash::run(&crash::Options::parse(rest)?),
         Some((command, rest)) if command == "crash-child" => crash::child(rest),
+        // Run by mdBook (book/book.toml), not by hand.
+        Some((command, rest)) if command == "dedent-listings" => dedent::run(rest),
         Some((command, rest)) if command == "fuzz" => fuzz::run(&root, fuzz::Options::parse(rest)?),
         Some((command, _)) if command == "help" || command == "--help" || command == "-h" => {
             print!("{USAGE}");

@@ -43,6 +43,27 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
+/// Runs a command the user ends with Ctrl-C (a server): ended by SIGINT or SIGTERM (or exiting
+/// with 130, as a program that catches Ctrl-C does), it succeeded.
+pub fn run_until_interrupted(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("could not start `{}`: {e}", describe(cmd)))?;
+    #[cfg(unix)]
+    let signalled = {
+        use std::os::unix::process::ExitStatusExt;
+        matches!(status.signal(), Some(2 | 15))
+    };
+    #[cfg(not(unix))]
+    let signalled = false;
+    if status.success() || signalled || status.code() == Some(130) {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(cmd)).into())
+    }
+}
+
 /// What a captured command printed and whether it succeeded.
 pub struct Captured {
     /// Whether the command exited with status zero.

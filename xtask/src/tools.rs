@@ -27,11 +27,19 @@ pub fn mdbook(root: &Path) -> Result<PathBuf> {
         None => {}
     }
     println!(
-        "Installing mdBook {MDBOOK_VERSION} into .tools/ with `cargo install` \
-         (about 2.5 minutes, only the first time)..."
+        "Installing mdBook {MDBOOK_VERSION} into .tools/ with `cargo install`, only the first \
+         time. It takes a few minutes (4.5 to 5.5 on a busy two-core machine); cargo's progress \
+         follows."
     );
+    let bin = tools.join("bin");
+    // With the install's own bin folder on its PATH, cargo does not end by telling the user to
+    // add it to theirs: xtask runs mdBook by its full path, so they need not.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path =
+        std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(&path)))?;
     let mut install = process::cargo();
     install
+        .env("PATH", path)
         .args(["install", "mdbook", "--locked", "--version", MDBOOK_VERSION])
         // We only get here when the binary is missing or the wrong version, so replacing whatever
         // cargo's install records claim is right (they can be stale if the binary was removed).

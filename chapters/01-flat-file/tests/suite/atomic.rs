@@ -3,7 +3,7 @@
 use std::fs;
 use std::io;
 
-use super::sample;
+use super::{assert_bytes, sample};
 use crate::flat_file::{FlatFile, SaveStep, format, write_atomic, write_atomic_with};
 
 fn crash_at(step: SaveStep) -> impl FnMut(SaveStep) -> io::Result<()> {
@@ -39,7 +39,11 @@ fn a_crash_at_every_step_leaves_old_or_new() {
         } else {
             &old
         };
-        assert_eq!(&on_disk, expected, "after a crash at {step:?}");
+        assert_bytes(
+            &on_disk,
+            expected,
+            format!("after a crash at {step:?}, the file is not the expected one"),
+        );
         // The survivor always opens cleanly, whatever temporary file was left.
         let reopened = FlatFile::open(&path).unwrap();
         let expected_len = if step >= SaveStep::Renamed { 5 } else { 4 };

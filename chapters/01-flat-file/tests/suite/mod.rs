@@ -36,3 +36,43 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
     }
     config
 }
+
+/// Where two byte strings first differ, as a short hex view of both sides
+/// around that offset, or `None` if they are equal. A failing save is easier
+/// to read this way than as two lists of several hundred decimal bytes.
+pub fn difference(found: &[u8], expected: &[u8]) -> Option<String> {
+    if found == expected {
+        return None;
+    }
+    let at = found
+        .iter()
+        .zip(expected)
+        .position(|(a, b)| a != b)
+        .unwrap_or(found.len().min(expected.len()));
+    let from = at.saturating_sub(8);
+    let hex = |bytes: &[u8]| {
+        let window = &bytes[from.min(bytes.len())..(at + 8).min(bytes.len())];
+        let shown: Vec<String> = window.iter().map(|b| format!("{b:02x}")).collect();
+        if shown.is_empty() {
+            "(nothing)".to_string()
+        } else {
+            shown.join(" ")
+        }
+    };
+    Some(format!(
+        "{} bytes found, {} expected; they first differ at offset {at} \
+         (showing from offset {from}):\n  found:    {}\n  expected: {}",
+        found.len(),
+        expected.len(),
+        hex(found),
+        hex(expected),
+    ))
+}
+
+/// Panics with [`difference`] and `context` unless the bytes are equal.
+#[track_caller]
+pub fn assert_bytes(found: &[u8], expected: &[u8], context: impl std::fmt::Display) {
+    if let Some(difference) = difference(found, expected) {
+        panic!("{context}: {difference}");
+    }
+}

@@ -115,13 +115,20 @@ fn defines(line: &str, name: &str) -> bool {
     })
 }
 
-/// For each line of a page, whether it is inside a `<details>` element (folded).
+/// For each line of a page, whether it is inside a `<details>` element (folded). Only tags that
+/// begin a line count: that is where an HTML block starts in Markdown, and it keeps a
+/// `<details>` mentioned in the prose (or in a code span) from folding the rest of the page.
 pub fn folded_lines(page: &str) -> Vec<bool> {
     let mut depth = 0usize;
     page.lines()
         .map(|line| {
-            let opens = line.matches("<details").count();
-            let closes = line.matches("</details>").count();
+            let line = line.trim_start();
+            let opens = usize::from(line.starts_with("<details"));
+            let closes = usize::from(
+                line.starts_with("</details>") || {
+                    opens == 1 && line.trim_end().ends_with("</details>")
+                },
+            );
             depth += opens;
             let inside = depth > 0;
             depth = depth.saturating_sub(closes);
@@ -145,11 +152,15 @@ mod tests {
 
     #[test]
     fn details_fold_what_they_enclose() {
-        let page = "a\n<details>\n<summary>Answer</summary>\n\n```rust\nx\n```\n\n</details>\nb\n";
+        let page = "a\n<details>\n<summary>Answer</summary>\n\n```rust\nx\n```\n\n</details>\nb\n\
+                    fold it in a `<details>` block\n```rust\ny\n```\n";
         let folded = folded_lines(page);
         assert_eq!(
             folded,
-            [false, true, true, true, true, true, true, true, true, false]
+            [
+                false, true, true, true, true, true, true, true, true, false, false, false, false,
+                false
+            ]
         );
     }
 

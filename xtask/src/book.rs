@@ -91,9 +91,9 @@ fn check(root: &Path) -> Result<()> {
         println!("{problem}");
     }
     println!(
-        "book: checked {} pages: {} includes, {} Rust names in the prose; \
-         {} skeleton files against their references",
-        report.pages, report.includes, report.names, report.skeleton_files
+        "book: checked {} pages: {} includes, {} Rust names in the prose, {} links between \
+         pages; {} skeleton files against their references",
+        report.pages, report.includes, report.names, report.links, report.skeleton_files
     );
 
     let mdbook = tools::mdbook(root)?;

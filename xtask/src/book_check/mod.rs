@@ -10,6 +10,7 @@
 mod answers;
 mod figures;
 mod includes;
+mod links;
 mod markdown;
 mod names;
 mod paths;
@@ -57,6 +58,8 @@ pub struct Report {
     pub includes: usize,
     /// Backticked Rust names checked.
     pub names: usize,
+    /// Links between the book's pages checked.
+    pub links: usize,
     /// Skeleton files compared with their reference files.
     pub skeleton_files: usize,
 }
@@ -73,8 +76,9 @@ pub fn check(root: &Path) -> Result<Report> {
     let answers = answers::Answers::load(root)?;
     let generated = generated_figures(root)?;
     let mut included = IncludedFiles::default();
+    let mut anchors = PageAnchors::default();
     let mut problems = Vec::new();
-    let (mut include_count, mut name_count) = (0, 0);
+    let (mut include_count, mut name_count, mut link_count) = (0, 0, 0);
     for page in &pages {
         let text = workspace::read(page)?;
         let mut report = |line: usize, message: String| {
@@ -87,6 +91,7 @@ pub fn check(root: &Path) -> Result<Report> {
         let document = markdown::parse(&text);
         include_count += check_includes(root, page, &text, &mut included, &answers, &mut report);
         check_listings(&document, &mut report);
+        link_count += check_links(page, &document, &mut anchors, &mut report);
         if includes_generated(&text) {
             check_figures(&document, &generated, &mut report);
         }
@@ -110,6 +115,7 @@ pub fn check(root: &Path) -> Result<Report> {
         pages: pages.len(),
         includes: include_count,
         names: name_count,
+        links: link_count,
         skeleton_files,
     })
 }
@@ -177,6 +183,57 @@ fn check_includes(
                         names.join(", ")
                     ),
                 );
+            }
+        }
+    }
+    checked
+}
+
+/// The heading ids of pages, read once each; `None` for a page that does not exist.
+#[derive(Default)]
+struct PageAnchors(HashMap<PathBuf, Option<HashSet<String>>>);
+
+impl PageAnchors {
+    fn get(&mut self, page: &Path) -> Option<&HashSet<String>> {
+        self.0
+            .entry(page.to_path_buf())
+            .or_insert_with(|| {
+                std::fs::read_to_string(page)
+                    .ok()
+                    .map(|text| links::anchors(&text))
+            })
+            .as_ref()
+    }
+}
+
+/// A link to another page must name a page that exists, and a `#fragment` a heading it has.
+fn check_links(
+    page: &Path,
+    document: &markdown::Document<'_>,
+    anchors: &mut PageAnchors,
+    report: &mut impl FnMut(usize, String),
+) -> usize {
+    let dir = page.parent().unwrap_or(page);
+    let mut checked = 0;
+    for (number, line) in &document.prose {
+        for target in links::book_links(line) {
+            checked += 1;
+            let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let linked = if path.is_empty() {
+                page.to_path_buf()
+            } else {
+                normalize(&dir.join(path))
+            };
+            match anchors.get(&linked) {
+                None => report(*number, format!("links to `{target}`: no such page")),
+                Some(ids) if !fragment.is_empty() && !ids.contains(fragment) => report(
+                    *number,
+                    format!(
+                        "links to `{target}`: that page has no heading `#{fragment}` (mdBook \
+                         makes a heading's id from its text, lowercased, spaces as `-`)"
+                    ),
+                ),
+                Some(_) => {}
             }
         }
     }

@@ -139,7 +139,42 @@ pub fn folded_lines(page: &str) -> Vec<bool> {
 
 #[cfg(test)]
 mod tests {
-    use super::{defines, folded_lines, summary_pages};
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    use super::{Answers, defines, folded_lines, summary_pages};
+    use crate::skeletons::LearnerFunction;
+
+    #[test]
+    fn an_answer_is_too_early_only_before_its_exercise_page() {
+        let reference = PathBuf::from("chapters/01-a/src/format.rs");
+        let decode = LearnerFunction {
+            owner: None,
+            name: "decode".into(),
+        };
+        let pages = ["01-a/format.md", "01-a/exercises.md", "02-b/index.md"];
+        let answers = Answers {
+            by_file: HashMap::from([(reference.clone(), vec![decode.clone()])]),
+            chapter: HashMap::from([(reference.clone(), "01".to_string())]),
+            order: pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (PathBuf::from(p), i))
+                .collect(),
+            exercise_page: HashMap::from([("01".to_string(), 1)]),
+        };
+        let listing = ["/// Decodes.", "pub fn decode(bytes: &[u8]) -> Map {", "}"];
+        let early = |page: &str, lines: &[&str]| -> Vec<LearnerFunction> {
+            answers
+                .too_early(Path::new(page), &reference, lines)
+                .into_iter()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(early("01-a/format.md", &listing), [decode]);
+        assert!(early("02-b/index.md", &listing).is_empty());
+        assert!(early("01-a/format.md", &["let map = decode(&bytes)?;"]).is_empty());
+    }
 
     #[test]
     fn finds_definitions_not_calls() {

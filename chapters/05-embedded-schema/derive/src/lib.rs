@@ -38,7 +38,22 @@ struct TableField<'a> {
     name: String,
 }
 
+/// Checks the struct, then writes the `Schema` impl and the inherent methods.
 fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    let tables = tables(input)?;
+    let krate = crate_path(input)?;
+    let schema = schema_impl(&krate, &input.ident, &tables);
+    let methods = inherent_methods(&krate, &input.ident);
+    Ok(quote! {
+        #schema
+        #methods
+    })
+}
+
+/// The struct's tables, in field order, or the error that says why the struct
+/// cannot be a schema: generic, not a struct with named fields, no field, a bad
+/// `#[table(name)]`, or two tables stored under one name.
+fn tables(input: &DeriveInput) -> syn::Result<Vec<TableField<'_>>> {
     if !input.generics.params.is_empty() {
         return Err(Error::new(
             input.generics.span(),
@@ -82,9 +97,16 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             return Err(error);
         }
     }
+    Ok(tables)
+}
 
-    let krate = crate_path(input)?;
-    let ident = &input.ident;
+/// `impl Schema`: the table names, `create` (every table on one log),
+/// `table_mut` (from a stored name to its table, for replay) and `log`.
+fn schema_impl(
+    krate: &Path,
+    ident: &syn::Ident,
+    tables: &[TableField<'_>],
+) -> proc_macro2::TokenStream {
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let states = tables.iter().map(|t| {
         let (field, ty) = (&t.field.ident, &t.field.ty);
@@ -102,7 +124,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         }
     });
     let first = &tables[0].field.ident;
-    Ok(quote! {
+    quote! {
         impl #krate::schema::Schema for #ident {
             const TABLES: &'static [&'static str] = &[#(#names),*];
 
@@ -121,7 +143,13 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                 #krate::table::Table::log(&self.#first)
             }
         }
+    }
+}
 
+/// The `Database` functions repeated on the struct, so that calling them
+/// needs no import and they show among the struct's own methods.
+fn inherent_methods(krate: &Path, ident: &syn::Ident) -> proc_macro2::TokenStream {
+    quote! {
         impl #ident {
             /// Opens (or creates) this database as `config` says.
             pub fn open(config: #krate::Config) -> #krate::Result<Self> {
@@ -153,7 +181,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                 <Self as #krate::schema::Database>::finish_compaction(self)
             }
         }
-    })
+    }
 }
 
 /// A field's stored name: `#[table(name = "...")]`, or the field's name.

@@ -73,13 +73,26 @@ pub fn write_atomic_with(
 /// or in tests a simulated disk that can lose power
 /// ([`SimFs`](crate::simfs::SimFs)).
 ///
-/// Hints: `fs.create` the [`temp_path`] (it truncates a stale one); write the
-/// first half of `bytes` (`split_at(bytes.len() / 2)`), report
-/// [`SaveStep::HalfWritten`], write the rest; `sync_all` the file; `fs.rename`
-/// it over `path`; then `fs.sync_dir` on [`parent_dir`]. Call `after(step)?`
-/// after each step (map its error with [`Error::io`]), and wrap every I/O
-/// error with the path it concerns. Leave out an fsync and the power-loss
-/// tests will tell you which one.
+/// Hints: the module docs list the five steps, and each [`SaveStep`] names
+/// the moment after one of them ([`SaveStep::HalfWritten`] is halfway
+/// through the bytes, so that a crash can tear the temporary file). Make
+/// every call through `fs`; [`temp_path`] and [`parent_dir`] give the two
+/// other paths. Two rules make a crash at any step safe: call `after(step)`
+/// only once the step is done, and return as soon as anything fails,
+/// `after` included, with the error wrapped by [`Error::io`] and the path
+/// it concerns. `suite::atomic` crashes the save after every step; leave
+/// out an fsync, or make it too late, and `suite::power_loss` says which.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// One call per step: `fs.create` on the temporary path (it empties a
+/// stale file), `write_all` of the first half and then of the second
+/// (`split_at` the middle), `sync_all` on the file ([`SyncAll`]),
+/// `fs.rename` onto `path`, and `fs.sync_dir` on the parent directory. An
+/// error from `after` is an `io::Error` like the others. Let the file go
+/// (drop it) once it is synced, before the rename.
+///
+/// </details>
 pub fn write_atomic_in<F: Fs>(
     fs: &F,
     path: &Path,

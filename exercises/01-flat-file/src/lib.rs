@@ -8,9 +8,14 @@
 //!
 //! 1. [`format::encode`] and [`format::decode`] in `src/format.rs`:
 //!    `cargo test -p chapter-01 format`, then `cargo test -p chapter-01 corruption`;
-//! 2. [`atomic::write_atomic_with`] in `src/atomic.rs`:
-//!    `cargo test -p chapter-01 atomic`;
+//! 2. [`atomic::write_atomic_in`] in `src/atomic.rs`:
+//!    `cargo test -p chapter-01 atomic`, then `cargo test -p chapter-01 power_loss`;
 //! 3. then everything: `cargo test -p chapter-01`.
+//!
+//! Each function's hints give the idea, what must hold and the usual slip,
+//! and name the tests that check it; a more concrete outline waits under
+//! "Stuck?", for when you are. Helpers of your own are welcome: the
+//! reference crate's private functions are not part of this crate.
 
 // Until you fill in the `todo!()`s, your functions ignore their arguments.
 #![allow(

@@ -1,5 +1,6 @@
 //! Checkpoints: keep the log short by saving the map and starting over.
-//! **Yours to write: `checkpoint`.**
+//! **Yours to write: `new_segment` and `save_snapshot`, the two halves of a
+//! checkpoint; `checkpoint`, which calls them, is given.**
 //!
 //! The map at record `S` is written as a chapter-1 snapshot named after `S`;
 //! records after `S` go to a new segment; older files are then removed. Opening
@@ -65,10 +66,26 @@ pub fn checkpoint(
 
 /// Steps 1 and 2: records after `last_seq` go to a new segment.
 ///
-/// Hints, calling `step(dir, after, ...)` after each:
-/// 1. `log.sync()`;
-/// 2. unless `log` is empty and already starts at `last_seq + 1`, replace it with
-///    `LogWriter::create(dir, last_seq + 1)`.
+/// Hints: steps 1 and 2 of the table in the module docs, each reported
+/// through the given `step` once it is done
+/// ([`CheckpointStep::Synced`], then [`CheckpointStep::NewSegment`]), and
+/// stopping at the first error. The order is the point: recovery takes
+/// damage at the end of an *older* segment for real damage, never for a
+/// torn tail, so the current segment must be on disk before a newer one
+/// exists. Afterwards `log` is the segment that record `last_seq + 1` goes
+/// to. The pitfall: when nothing was written since the last checkpoint (or
+/// since the store was created), `log` is already an empty segment starting
+/// at that number, and creating it again fails: the file exists. Checked by
+/// `suite::checkpoint` (`a_crash_at_every_checkpoint_step_loses_nothing`,
+/// `repeated_checkpoints_keep_the_directory_small`) and `suite::power_loss`.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// [`LogWriter`] has all you need: `sync`, `is_empty`, `first_seq`, and
+/// `LogWriter::create`, which makes a new segment for records from a given
+/// number on (durably). Replace `*log` with the new writer.
+///
+/// </details>
 pub fn new_segment(
     dir: &Dir,
     log: &mut LogWriter,
@@ -81,11 +98,28 @@ pub fn new_segment(
 /// Steps 3 and 4: `map`, the state after record `last_seq`, becomes the
 /// snapshot, and the files it replaces go.
 ///
-/// Hints, calling `step(dir, after, ...)` after each:
-/// 3. `strata_flat_file::write_map_in(&dir.fs(), &segment::snapshot_path(dir.path(), last_seq), map)`
-///    (through the directory's file system, so the power-loss tests see it);
-/// 4. with `segment::list(dir)`, remove (`segment::remove_durably(dir, path)`) segments that
-///    start at or before `last_seq` and snapshots older than `last_seq`.
+/// Hints: steps 3 and 4 of the table in the module docs, reported through
+/// `step` ([`CheckpointStep::SnapshotWritten`], then
+/// [`CheckpointStep::OldFilesRemoved`]). First the snapshot: chapter 1
+/// writes a map atomically and durably (`strata_flat_file::write_map_in`),
+/// under the name `segment::snapshot_path` gives for `last_seq`. Write it
+/// through the directory's file system, `dir.fs()`: the power-loss tests
+/// see only what goes through it. Only once it is written are the older
+/// files redundant: every segment that starts at or before `last_seq`
+/// (the new one starts after it) and every snapshot older than `last_seq`;
+/// remove each durably (`segment::remove_durably`). The pitfall is the
+/// order: remove anything before the snapshot is written and a crash
+/// between the two loses records. Checked by `suite::checkpoint` (a crash
+/// after every step, then a reopen) and `suite::power_loss`.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// `segment::list(dir)` lists the store's files: `segments`, each with its
+/// first record's number, and `snapshots`, each with its last record's
+/// number. Go through both lists and remove by the rule above; keep the
+/// snapshot you have just written.
+///
+/// </details>
 pub fn save_snapshot(
     dir: &Dir,
     map: &Map,

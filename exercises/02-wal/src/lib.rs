@@ -16,9 +16,15 @@
 //!    `cargo test -p chapter-02 durability` (all but the one that reopens);
 //! 3. [`replay::replay`] in `src/replay.rs`: `cargo test -p chapter-02 recovery`,
 //!    then `cargo test -p chapter-02 suite::store`;
-//! 4. [`checkpoint::checkpoint`] in `src/checkpoint.rs`:
+//! 4. [`checkpoint::new_segment`] and [`checkpoint::save_snapshot`] in
+//!    `src/checkpoint.rs` (`checkpoint`, which calls both, is given):
 //!    `cargo test -p chapter-02 checkpoint`;
 //! 5. then everything: `cargo test -p chapter-02`.
+//!
+//! Each function's hints give the idea, what must hold and the usual slip,
+//! and name the tests that check it; a more concrete outline waits under
+//! "Stuck?", for when you are. Helpers of your own are welcome: the
+//! reference crate's private functions are not part of this crate.
 
 // Until you fill in the `todo!()`s, your functions ignore their arguments.
 #![allow(

@@ -54,11 +54,27 @@ pub enum Frame<'a> {
 /// [`Error::TooLarge`] if the payload does not fit a `u32` length; `out` is
 /// then left as it was.
 ///
-/// Hints: remember where the frame starts (`out.len()`), push `HEADER_LEN` zero
-/// bytes, encode the payload after them with `codec::encode_into` (serialize a
-/// `Record` with `seq` and `op.clone()`), check its length against `MAX_PAYLOAD`
-/// (truncate `out` back on error), then fill in the length and the
-/// `crc32fast::hash` of the payload, both little-endian.
+/// Hints: a frame is its header, then the payload; the header holds the
+/// payload's length and CRC-32, which you know only once the payload is
+/// encoded. The payload is the `codec` encoding of a [`Record`]: [`decode`]
+/// reads a `Record` back, so encode exactly that. Both header fields are
+/// little-endian, and the CRC covers the payload alone. `out` may already
+/// hold other frames: append to it, and on [`Error::TooLarge`] (a payload
+/// over [`MAX_PAYLOAD`]) leave it exactly as it was. Checked by
+/// `suite::record` (`a_frame_is_length_checksum_payload`,
+/// `encode_appends_and_decode_reads_back`) and, byte for byte, by
+/// `suite::snapshot`.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// Remember where the frame starts in `out`, reserve the header's bytes
+/// there, and let `codec::encode_into` append the payload after them (a
+/// `Record` owns its `Op`: clone `op`, which copies no key or value bytes,
+/// since an `Op` borrows them). Then measure the payload: too large, cut
+/// `out` back to where the frame started; otherwise write the length and
+/// the `crc32fast::hash` of the payload into the reserved bytes.
+///
+/// </details>
 pub fn encode(seq: u64, op: &Op<'_>, out: &mut Vec<u8>) -> Result<()> {
     todo!("chapter 2, step 1: frame a record as [len][crc][payload]")
 }
@@ -69,7 +85,8 @@ pub fn encode(seq: u64, op: &Op<'_>, out: &mut Vec<u8>) -> Result<()> {
 /// length says, is `Frame::Incomplete` (check the length against the bytes
 /// present before slicing). A checksum mismatch, a payload that does not
 /// decode (`codec::decode_borrowed::<Record>`) or one with bytes left over
-/// is `Frame::Invalid`.
+/// is `Frame::Invalid`. Checked by `suite::record`: `a_cut_frame_is_incomplete`,
+/// `a_flipped_bit_is_invalid` and `a_hostile_length_is_incomplete_not_an_allocation`.
 pub fn decode(bytes: &[u8]) -> Frame<'_> {
     todo!("chapter 2, step 1: read one frame, checking length and checksum")
 }

@@ -38,17 +38,45 @@ pub struct SegmentReplay {
 /// Sequence numbers must increase; a record whose number does not is treated as
 /// damage (it cannot have been written by this store in that place).
 ///
-/// Hints: walk `offset` from 0 with `record::decode`. For each intact record
-/// whose `seq` is above the last one, call `apply`, and advance `valid_len`.
-/// At the first problem (incomplete, invalid, or a sequence number going
-/// backwards) look for an intact record after it with a [`FrameSearch`]
-/// over the segment (one per call, so that searches reuse its work):
-/// - none, in the newest segment, and the mode is not `AbsoluteConsistency`:
-///   a torn tail: record it in `torn_tail` and stop;
-/// - `PointInTime`: record the rest of the bytes in `stopped` and stop;
-/// - `SkipAnyCorruptedRecords`: record the damaged range in `skipped` and
-///   carry on at the next intact record (or stop if there is none);
-/// - otherwise: `Error::Corrupt` with the path and offset.
+/// Hints: walk the segment frame by frame from its start with
+/// `record::decode`. Each intact record whose `seq` is above the last one
+/// applied goes to `apply`, in order; `valid_len` is always the end of the
+/// last record applied (the store truncates the segment there) and
+/// `last_seq` its number.
+///
+/// At the first frame that is not such a record (incomplete, invalid, or a
+/// number going backwards), ask one question: does an intact record whose
+/// number follows the last one applied start anywhere after it? A
+/// [`FrameSearch`] over the segment answers it; make one per call, since it
+/// keeps its work between the searches of one segment. The answer, with
+/// `is_newest` and `mode` (see [`RecoveryMode`]), decides:
+/// - nothing follows, in the newest segment, in any mode but
+///   `AbsoluteConsistency`: a torn tail, the normal end of a crash. It
+///   takes precedence over the other modes' rules;
+/// - `PointInTime`: stop here; everything from here on is discarded;
+/// - `SkipAnyCorruptedRecords`: skip the damaged bytes, up to the next
+///   intact record (or the end), and carry on there;
+/// - anything else: [`Error::Corrupt`], naming the segment and the offset.
+///
+/// What you record (`torn_tail`, `stopped`, `skipped`) says where the damage
+/// starts in this segment, how many bytes it covers, and why. The usual
+/// slip: damage at the end of an *older* segment taken for a torn tail.
+/// Checked by `suite::recovery` (a cut at every byte, a flipped bit at
+/// every position, each mode), then by reopening in `suite::store`.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// One loop over an offset into `bytes`. Turn what `record::decode` finds
+/// either into "apply it and move past it" or into a reason (the
+/// `Frame::Invalid` text, or your own words for an incomplete frame or a
+/// number going backwards), which becomes the `reason` of a [`Damage`] or
+/// of the error. For a problem, ask `next_valid_frame` from the byte after
+/// it, passing the last number applied. Then decide in the order above:
+/// a [`TornTail`] drops everything from the offset to the end; `stopped` is
+/// a `Damage` to the end; a skipped `Damage` runs up to the next intact
+/// record, where the loop resumes (to the end if there is none, and stop).
+///
+/// </details>
 pub fn replay(
     path: &Path,
     bytes: &[u8],

@@ -60,9 +60,21 @@ impl LogWriter {
     /// part of the record in the file: the caller must stop writing (see
     /// [`Error::Poisoned`]), and the next recovery drops the torn tail.
     ///
-    /// Hints: clear `self.buf`, `record::encode` into it, hand it to the OS with one
-    /// `write_all` (wrap errors with `Error::io` and the segment's path), and add
-    /// its length to `self.len`.
+    /// Hints: one record, one `write` to the operating system, from the
+    /// writer's reused buffer `self.buf` (no allocation per record once it
+    /// has grown). Encode with `record::encode` before touching the file, so
+    /// that [`Error::TooLarge`] leaves it untouched. `self.len` is the
+    /// segment's length in bytes: it must grow by exactly what was written.
+    /// An I/O error is wrapped with [`Error::io`] and the segment's path.
+    /// Checked by `suite::snapshot` (the bytes) and `suite::durability`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// The buffer still holds the previous record: empty it first. Then
+    /// encode into it, hand all of it to `self.file` with `write_all`, and
+    /// add its length to `self.len`.
+    ///
+    /// </details>
     pub fn append(&mut self, seq: u64, op: &Op<'_>) -> Result<()> {
         todo!("chapter 2, step 2: encode the record into self.buf and write it")
     }

@@ -20,11 +20,27 @@ impl Bitcask {
     /// # Errors
     /// [`Error::Corrupt`] if the entry's bytes are damaged: never wrong data.
     ///
-    /// Hints: `self.keydir.get(key)`; an expired entry (`self.is_expired`) reads
-    /// as absent; `self.read_entry(location)` gives the entry's bytes; decode them
-    /// with `entry::decode` (an error there is `Error::Corrupt` with the file's path
-    /// from `data_path(&self.dir, file_id)` and the offset); check the entry holds
-    /// this key; a tombstone reads as absent.
+    /// Hints: the keydir (`self.keydir`) says where the key's newest entry
+    /// is, and `self.read_entry` reads that whole entry. Trust none of it
+    /// until it checks out: its CRC and length (`entry::decode`), and that it
+    /// holds this very key (a keydir pointing at another key's entry is
+    /// damage too). A damaged entry is [`Error::Corrupt`] naming the data file
+    /// (`data_path(&self.dir, file_id)`) and the entry's offset: never wrong
+    /// data, never a panic. The key reads as absent when the keydir has no
+    /// entry for it, when the entry has expired (`self.is_expired` of its
+    /// tstamp), or when it is a tombstone (`entry::is_tombstone`). Checked by
+    /// `suite::store` (`put_get_delete`, `expired_entries_read_as_absent`) and,
+    /// once opening works (step 3), `suite::crash`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// Look up, check the expiry, read, decode (turning its `String` error
+    /// into the `Corrupt` error), compare the key, check for a tombstone. The
+    /// value is the tail of the bytes you read: return a copy of it, or move
+    /// it to the front of that buffer and truncate it, which allocates
+    /// nothing more.
+    ///
+    /// </details>
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         todo!("chapter 3, step 2: look the key up, read its entry, check it")
     }
@@ -42,14 +58,40 @@ impl Bitcask {
     /// [`Error::KeyTooLarge`], [`Error::ValueTooLarge`], and
     /// [`Error::ReservedValue`] for a value that would read as a delete.
     ///
-    /// Hints: `entry::entry_len` checks the sizes; refuse tombstone values with
-    /// `Error::ReservedValue`. Look up the previous location. Call
-    /// `self.prepare_write(bytes needed)` (it rolls over when
-    /// needed), take the tstamp from `self.options.clock.now()`. If the previous
-    /// entry is in an older file than `self.active_id()`, append
-    /// `entry::tombstone_v2(previous file)` first and `count_written` it as dead.
-    /// Then append the value, `count_written` it as live, insert it into the
-    /// keydir (`forget` what it replaced) and finish with `self.after_write()`.
+    /// Hints: a put appends an entry to the active file, then points the
+    /// keydir at it. Refuse before writing anything: `entry::entry_len`
+    /// checks the sizes (its errors are the ones above), and a value that is
+    /// itself a tombstone is [`Error::ReservedValue`].
+    ///
+    /// Riak's rule: when the key's current value lives in a file *older than
+    /// the one this entry goes to*, append a v2 tombstone naming that older
+    /// file (`entry::tombstone_v2`) first, just before the value. The
+    /// pitfall is which file that is: `self.prepare_write(needed)` makes room
+    /// in the active file, and may start a new one (it rolls over when the
+    /// file is full, or when a newer file exists), so compare with
+    /// `self.active_id()` after it, and ask it for room for the tombstone and
+    /// the value together, since you cannot know beforehand whether the
+    /// tombstone is needed. Both entries take one tstamp,
+    /// `self.options.clock.now()`.
+    ///
+    /// Keep the books: every entry written is counted in its file's stats
+    /// (`self.count_written`, the tombstone as dead, the value as live), the
+    /// location the key had is `self.forget`-ten once the keydir points at
+    /// the new one, and `self.after_write()` applies the sync strategy last.
+    /// Checked by `suite::store` (`an_overwrite_across_files_writes_a_tombstone_first`,
+    /// `files_roll_over_at_max_file_size`, `limits_are_clear_errors`) and,
+    /// through the merge triggers, `suite::merge`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// The tombstone's size is `entry::entry_len` of the key and
+    /// [`TOMBSTONE_V2_LEN`]. `self.active_mut()` is the active
+    /// [`FileWriter`](crate::writer::FileWriter), whose `append` writes an
+    /// entry and returns its offset; a [`Location`] is that file's id, the
+    /// offset, the entry's length and its tstamp. The keydir's `insert` hands
+    /// back the location it replaced: that is the one to forget.
+    ///
+    /// </details>
     pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
         todo!(
             "chapter 3, step 2: append the entry (with a tombstone first across files) and point the keydir at it"
@@ -58,9 +100,14 @@ impl Bitcask {
 
     /// Removes `key`. Removing a missing key writes nothing.
     ///
-    /// Hints: a missing key writes nothing. Otherwise as `put`, with the value
-    /// `entry::tombstone_v2(previous.file_id)`; then remove the key from the keydir
-    /// and `forget` its old location.
+    /// Hints: a missing key writes nothing. Otherwise a delete is written as
+    /// a put is (room from `prepare_write`, the clock's tstamp, counted in
+    /// its file's stats, `after_write` last), but its value is the v2
+    /// tombstone naming the file that held the value
+    /// (`entry::tombstone_v2`), and the entry counts as dead. Then the key
+    /// leaves the keydir, and the location it had is forgotten. Checked by
+    /// `suite::store::a_delete_writes_a_v2_tombstone_and_a_missing_key_writes_nothing`
+    /// and, once opening works, `suite::merge::deleted_keys_stay_deleted_through_merges_and_reopens`.
     pub fn delete(&mut self, key: &[u8]) -> Result<()> {
         todo!("chapter 3, step 2: append a v2 tombstone naming the file of the current value")
     }

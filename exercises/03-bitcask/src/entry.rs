@@ -48,10 +48,22 @@ pub fn entry_len(key_len: usize, value_len: usize) -> Result<u32> {
 /// Appends the entry for `key` = `value` written at `tstamp` to `out`.
 /// The caller has checked the sizes with [`entry_len`].
 ///
-/// Hints: remember where the entry starts in `out`; push four placeholder bytes
-/// for the CRC, then tstamp, key size (`u16`) and value size (`u32`) with
-/// `to_be_bytes`, then the key and the value; finally compute `crc32fast::hash`
-/// of everything after the CRC field and write it into the placeholder.
+/// Hints: the layout is in the module docs, and every integer is
+/// big-endian. The CRC covers everything after its own field, to the end of
+/// the entry, so it is the last thing you can compute, though it comes
+/// first. `out` may already hold other entries: append, and checksum this
+/// entry's bytes only. Checked by `suite::entry`, against the bytes Riak's
+/// bitcask wrote: one wrong byte fails it.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// Remember where the entry starts in `out` and push four placeholder bytes
+/// for the CRC. Then the tstamp, the key size (a `u16`: the caller checked
+/// it fits) and the value size (a `u32`), each `to_be_bytes`, the key and
+/// the value. Last, `crc32fast::hash` of the bytes from four past the start,
+/// written over the placeholder.
+///
+/// </details>
 pub fn encode(tstamp: u32, key: &[u8], value: &[u8], out: &mut Vec<u8>) {
     todo!("chapter 3, step 1: write the header (big-endian), key and value, then the CRC")
 }
@@ -101,8 +113,11 @@ pub struct Entry<'a> {
 /// Decodes the entry that fills `bytes` exactly, checking its CRC.
 ///
 /// Hints: `Header::parse` reads the fixed fields. The entry must be exactly
-/// `header.entry_len()` bytes, and `crc32fast::hash(&bytes[4..])` must equal the
-/// stored CRC; otherwise return an `Err` saying what is wrong.
+/// `header.entry_len()` bytes, no fewer and no more, and the CRC of
+/// everything after the CRC field must equal the stored one; otherwise
+/// return an `Err` saying what is wrong. Only then split the rest into key
+/// and value. Checked by `suite::entry` (`decode_reads_riaks_entries`,
+/// `decode_checks_the_crc_and_the_length`).
 pub fn decode(bytes: &[u8]) -> Result<Entry<'_>, String> {
     todo!("chapter 3, step 1: parse the header, check the length and the CRC, split key and value")
 }

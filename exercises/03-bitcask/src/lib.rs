@@ -17,6 +17,11 @@
 //!    `cargo test -p chapter-03 suite::reopen`, then `suite::crash`;
 //! 4. `merge_with` in `src/merge.rs`: `cargo test -p chapter-03 suite::merge`;
 //! 5. then everything: `cargo test -p chapter-03`.
+//!
+//! Each function's hints give the idea, what must hold and the usual slip,
+//! and name the tests that check it; a more concrete outline waits under
+//! "Stuck?", for when you are. Helpers of your own are welcome: the
+//! reference crate's private functions are not part of this crate.
 
 // Until you fill in the `todo!()`s, your functions ignore their arguments.
 #![allow(

@@ -90,25 +90,57 @@ impl Bitcask {
     /// [`merge`](Bitcask::merge), calling `after` after each [`MergeStep`]: an
     /// error from `after` stops the merge there, as a crash would (for tests).
     ///
-    /// Hints, in the order of the module docs: refuse on a read-only cask
-    /// (`Error::ReadOnly`); the inputs are every id in `self.readers` except the
-    /// active file's, sorted; take `Lock::acquire(&self.disk, dir, LockKind::Merge)`.
-    /// Every change to the files goes through `self.disk`. Scan each
-    /// input with `scan::scan`: an entry is live when it is not a tombstone, the
-    /// keydir points exactly at it, and it has not expired. Copy live entries into
-    /// `FileWriter`s (`FileWriter::create(&self.disk, dir, id)`) with new ids
-    /// (`self.next_file_id()?`), naming each in the merge lock
-    /// (`merge_lock.set_active`), rolling over at
-    /// `max_file_size`, and remember each key's new location; call
-    /// `after(MergeStep::Copying)` after the first copy. Close the outputs, sync the
-    /// active file (`self.sync()`: the newer entries the copy skipped are there), `merge_lock.clear_active()` (readers must
-    /// not leave out the last output once the inputs go), map them (`Reader::map`)
-    /// into `self.readers`, move the keydir (and the stats) to the
-    /// copies, then `after(OutputWritten)`. Mark the inputs oldest first
-    /// (`files::mark_pending_delete`, forgetting their readers and stats;
-    /// `FirstMarked` after the first, `AllMarked` after all), then remove them
-    /// oldest first (`files::remove_pair`; `FirstRemoved` after the first, and
-    /// `AllRemoved`).
+    /// Hints: the three steps of the module docs, in that order, each
+    /// [`MergeStep`] reported only once it is done.
+    ///
+    /// - **What is merged:** every data file in `self.readers` but the active
+    ///   one, oldest first; with none, an empty report. A read-only cask
+    ///   refuses ([`Error::ReadOnly`]). The merge lock ([`Lock::acquire`]
+    ///   with [`LockKind::Merge`]) is held throughout, and every change to
+    ///   the files goes through `self.disk`.
+    /// - **What is copied:** live entries only: not a tombstone, not
+    ///   expired, and the keydir points at exactly this entry. Each keeps its
+    ///   tstamp. The outputs are [`FileWriter`]s with fresh ids
+    ///   (`self.next_file_id()`), rolling over at `max_file_size`, each named
+    ///   in the merge lock while it is being written.
+    /// - **When the keydir moves:** only once the outputs are closed and
+    ///   durable. Until then it must keep pointing at the inputs, so collect
+    ///   the new locations instead of inserting them as you copy. Moving a key
+    ///   makes its old location dead and its new one live (the stats).
+    /// - **Before the first mark:** the active file is synced (it holds the
+    ///   newer entries the copy skipped, whose older ones are about to go),
+    ///   the merge lock no longer names an output, and the outputs are mapped
+    ///   into `self.readers` so reads find them.
+    /// - **The inputs go oldest first**, marked pending-delete (their readers
+    ///   and stats dropped), then removed; the module docs say why that order
+    ///   is safe.
+    ///
+    /// The report lists inputs and outputs and counts the entries copied,
+    /// the bytes read and the bytes written. Checked by `suite::merge`
+    /// (`a_crash_at_every_merge_step_loses_nothing` and the others),
+    /// `suite::readers` (read-only opens while the merge stands at each
+    /// step) and, in the whole suite, `suite::power_loss`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// 1. With the inputs known, take the lock (`Lock::acquire` on
+    ///    `self.disk` and `self.dir`). Scan each input with `scan::scan`; for each
+    ///    entry build the [`Location`] it has in the input and compare it
+    ///    with the keydir's. Append a live one (`FileWriter::append` gives
+    ///    the offset) to the current output, creating one
+    ///    (`FileWriter::create`, then `set_active` on the merge lock) when
+    ///    there is none or the entry would take a non-empty one past
+    ///    `max_file_size`, and push (key, new location) on a list. `Copying`
+    ///    after the first copy.
+    /// 2. Close the last output; `self.sync()`; `clear_active` on the lock;
+    ///    `Reader::map` each output into `self.readers`; then insert each
+    ///    collected location into the keydir, forgetting what it replaced and
+    ///    counting the new one as written. `OutputWritten`.
+    /// 3. `files::mark_pending_delete` each input (`FirstMarked` after the
+    ///    first, `AllMarked` after the last), then `files::remove_pair` each
+    ///    (`FirstRemoved`, `AllRemoved`).
+    ///
+    /// </details>
     pub fn merge_with(
         &mut self,
         mut after: impl FnMut(MergeStep) -> io::Result<()>,

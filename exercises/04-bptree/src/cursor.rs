@@ -32,14 +32,25 @@ use stack::{MAX_DEPTH, root_node};
 /// The leaf element for `key` in the tree at `root`, if there is one: a
 /// lookup without a cursor's stack.
 ///
-/// Hints: start at `root_node(pages, root)`; at each node, `node.search(key)`
-/// gives the index to follow. In a leaf, the element at that index (if the
-/// index is below `node.count()`) is the answer only if its key equals `key`.
-/// In a branch, go down to `node.child(index, &pages)` and `check()` it. Give
-/// up after `MAX_DEPTH` levels with `Error::corrupt` (a page cycle in a damaged
-/// file must not loop forever). Every `get` and every bucket opened goes
-/// through here: `suite::write` and `suite::buckets` check it, once commits
-/// work (step 4); `suite::hostile` checks the depth limit.
+/// Hints: descend from the root (`root_node(pages, root)`), following at
+/// each level the index `NodeRef::search` gives (in a branch, the child
+/// whose subtree may hold `key`). In the leaf, that index is where `key` is
+/// or would be: the element there is the answer only if there is one (the
+/// index may be `count`) and its key is `key`. Each child you step onto is
+/// checked (`NodeRef::check`) before you read it, and a damaged file may
+/// hold a cycle of pages: give up after `MAX_DEPTH` levels with
+/// `Error::corrupt` rather than loop forever. Every `get` and every bucket
+/// opened goes through here: `suite::write` and `suite::buckets` check it,
+/// once commits work (step 4); `suite::hostile` checks the depth limit.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// A `for` loop of at most `MAX_DEPTH` turns, holding the current node:
+/// search, return from the leaf, or replace the node with its checked child
+/// (`node.child(index, &pages)`). After the loop, the error names the node
+/// it stopped at.
+///
+/// </details>
 #[inline]
 pub fn lookup<'t>(pages: Pages<'t>, root: Root<'t>, key: &[u8]) -> Result<Option<LeafElement<'t>>> {
     todo!("chapter 4, step 3: descend by node.search until a leaf, then compare the key")

@@ -23,6 +23,11 @@
 //!    `cargo test -p chapter-04 suite::cursor`, then `suite::write`,
 //!    `suite::buckets` and `suite::commit`;
 //! 5. then everything: `cargo test -p chapter-04`.
+//!
+//! Each function's hints give the idea, what must hold and the usual slip,
+//! and name the tests that check it; a more concrete outline waits under
+//! "Stuck?", for when you are. Helpers of your own are welcome: the
+//! reference crate's private functions are not part of this crate.
 
 // Until you fill in the `todo!()`s, your functions ignore their arguments.
 #![allow(dead_code, unused_imports, unused_mut, unused_variables)]

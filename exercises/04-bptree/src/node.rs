@@ -38,15 +38,26 @@ impl Node {
     /// into `out`, which is at least [`size`](Node::size) bytes and zeroed. The
     /// page id and overflow are the caller's to set.
     ///
-    /// Hints (bbolt's `node.write`): flags [`page::LEAF`] or [`page::BRANCH`]
-    /// at offset 8 and the element count at 10, little-endian. Element `i` goes
-    /// at `HEADER_LEN + ELEMENT_LEN * i`; the data area starts after the last
-    /// element, at `HEADER_LEN + ELEMENT_LEN * len`. For each element, `pos` is
-    /// the data offset *minus the element's own offset*; then copy the key, and
-    /// in a leaf the value, and move the data offset past them. The fields of
-    /// each element kind are in the [`page`] docs. Checked byte by byte by
-    /// `suite::page::encoding_lays_out_every_field` and against a file Go wrote
-    /// by `suite::page::encoded_positions_match_a_file_go_wrote`.
+    /// Hints (bbolt's `node.write`): the layout is in the [`page`] docs. The
+    /// header's flags ([`page::LEAF`] or [`page::BRANCH`]) and count are
+    /// yours; the elements come packed after the header, one per inode in
+    /// order; then the data area, holding each element's key (and, in a
+    /// leaf, its value) in element order. The invariant bbolt's readers rely
+    /// on: an element's `pos` is the distance from *that element* to its
+    /// key, not from the page's start. Everything is little-endian. Checked
+    /// byte by byte by `suite::page::encoding_lays_out_every_field` and
+    /// against a file Go wrote by
+    /// `suite::page::encoded_positions_match_a_file_go_wrote`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// Keep a running offset into the data area, starting just after the
+    /// last element (`HEADER_LEN + ELEMENT_LEN * count`). For element `i`, at
+    /// `HEADER_LEN + ELEMENT_LEN * i`, `pos` is the running offset minus that;
+    /// write the element's fields, copy the key (and value) at the running
+    /// offset, and move the offset past them.
+    ///
+    /// </details>
     pub fn write(&self, out: &mut [u8]) {
         todo!("chapter 4, step 2: header, then elements, then keys and values")
     }
@@ -54,12 +65,20 @@ impl Node {
     /// Splits the node into nodes that each fit a page, as bbolt does at commit;
     /// see [`split_lengths`] for where the cuts fall.
     ///
-    /// Hints: ask [`split_lengths`] for the lengths of the pieces (the sizes
-    /// are `Node::element_size` of each inode), then cut `self.inodes` into
-    /// pieces of those lengths, in order, each piece a node of the same kind.
-    /// `Vec::split_off` cuts without copying keys; cutting from the end keeps
-    /// each cut cheap. Checked by `suite::node::split_keeps_every_element_in_order`
-    /// and `branch_nodes_split_and_read_back_too`.
+    /// Hints: [`split_lengths`] decides where the cuts fall, given each
+    /// element's size (`Node::element_size`); cut `self.inodes` into pieces
+    /// of those lengths, in order, each piece a node of the same kind. The
+    /// keys and values are moved, never copied. Checked by
+    /// `suite::node::split_keeps_every_element_in_order` and
+    /// `branch_nodes_split_and_read_back_too`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// `Vec::split_off` cuts a `Vec` without copying its elements; cutting
+    /// from the end keeps each cut cheap (take the last piece first, then
+    /// reverse the list of pieces).
+    ///
+    /// </details>
     pub fn split(mut self, page_size: usize, fill_percent: f64) -> Vec<Node> {
         todo!("chapter 4, step 2: cut the inodes into pieces of split_lengths' lengths")
     }
@@ -75,20 +94,36 @@ impl Node {
 /// piece that still exceeds a page (a few huge values) spans several pages.
 ///
 /// Hints (bbolt's `node.split`, `splitTwo` and `splitIndex`; the book's
-/// "where bbolt cuts"): loop over what is left. Stop with one last piece when
-/// it has at most `MIN_KEYS_PER_PAGE * 2` elements or its size (16 + the sum of
-/// its element sizes) is below `page_size`: at exactly a page, bbolt splits.
-/// Otherwise scan `i` over every index but the last `MIN_KEYS_PER_PAGE`, with
-/// the running size starting at 16, and stop at the first `i` of at least
-/// `MIN_KEYS_PER_PAGE` where adding element `i` would make the running size
-/// exceed the threshold; when the scan ends without stopping, `i` is the last
-/// index it visited. The piece is elements `0..i`. Compute the threshold as
-/// `(page_size as f64 * fill_percent.clamp(0.1, 1.0)) as usize`. The tests
-/// check the edges: `suite::node::small_nodes_are_never_split`,
+/// "where bbolt cuts"). Files must match bbolt's page for page, so the
+/// edges are exact:
+/// - what is left stays whole when it has at most `MIN_KEYS_PER_PAGE * 2`
+///   elements, or when its size (16 + the sum of its sizes) is *below*
+///   `page_size`: at exactly a page, bbolt splits;
+/// - the threshold is `page_size × fill_percent`, the percent clamped to
+///   0.1..=1, as a whole number of bytes (truncated);
+/// - the cut falls at the first element that would take the running size
+///   (from 16) *past* the threshold (filling it exactly is allowed), but
+///   never before element `MIN_KEYS_PER_PAGE`;
+/// - the scan never looks at the last `MIN_KEYS_PER_PAGE` elements, and
+///   when no element passes the threshold, bbolt's cut falls at the last
+///   element it looked at, which goes to the next piece.
+///
+/// The tests check each edge: `suite::node::small_nodes_are_never_split`,
 /// `a_node_of_exactly_a_page_is_split_one_byte_less_is_not`,
 /// `a_piece_may_fill_the_threshold_exactly`,
 /// `huge_values_stay_whole_and_span_pages`, and
 /// `split_lengths_follows_the_rule_for_any_sizes` with random sizes.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// Collect the sizes into a `Vec`, and loop over the part not yet cut (a
+/// slice): if it stays whole, push its length and return. Otherwise scan
+/// its indices up to (not including) the last `MIN_KEYS_PER_PAGE`, keeping
+/// the running size and the index last visited; stop at the first index
+/// of at least `MIN_KEYS_PER_PAGE` whose element does not fit. That index
+/// is the piece's length; push it, and go on with the slice after it.
+///
+/// </details>
 pub fn split_lengths(
     sizes: impl IntoIterator<Item = usize>,
     page_size: usize,

@@ -111,10 +111,10 @@ impl<'a> Page<'a> {
     ///
     /// Hints: a binary search over `0..count` with [`Page::key`], ordering keys
     /// with [`compare_keys`] (bytewise, as Go's `bytes.Compare`). It works the
-    /// same on branch and leaf pages; a cursor then steps back one child in a
-    /// branch when the key is not an exact match (bbolt's `searchPage`, done
-    /// for you in `NodeRef::search`). A key that cannot be read is an error,
-    /// not a guess. Checked by `suite::page::search_finds_the_first_key_not_below`.
+    /// same on branch and leaf pages; in a leaf it is where `key` is, or would
+    /// be. (A branch picks its child with [`Page::search_after`] instead: see
+    /// there.) A key that cannot be read is an error, not a guess. Checked by
+    /// `suite::page::search_finds_the_first_key_not_below`.
     #[inline]
     pub fn search(&self, key: &[u8]) -> Result<usize> {
         todo!("chapter 4, step 1: bisect for the first key >= `key`")
@@ -123,7 +123,12 @@ impl<'a> Page<'a> {
     /// The index of the first element whose key is > `key` (`count` if none).
     ///
     /// Hints: the same bisection as [`Page::search`], with ≤ in place of <.
-    /// Nothing in the crate calls it, so no test checks it: test it yourself.
+    /// It is how a branch page picks its child: the child to follow for `key`
+    /// is the one before the first key above it (bbolt's "first ≥, step back
+    /// unless exact", in one search), which the given `NodeRef::search` does
+    /// for you. So every lookup and seek through a committed branch page goes
+    /// through it: `suite::cursor` checks it, once steps 2 to 4 are done. Test
+    /// it on its own first, on a page of your own.
     #[inline]
     pub fn search_after(&self, key: &[u8]) -> Result<usize> {
         todo!("chapter 4, step 1: bisect for the first key > `key`")

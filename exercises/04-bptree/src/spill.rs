@@ -28,14 +28,25 @@ pub use pages::{PageBuf, PageWriter, bucket_value, empty_bucket_value};
 impl PageWriter<'_> {
     /// Allocates pages for `node` and lays it out in them; returns the id.
     ///
-    /// Hints: a page holds fewer than 0xFFFF elements (bbolt panics with
-    /// "inode overflow"; return `Error::corrupt` instead). Allocate
-    /// `node.pages_needed(self.page_size)` pages (at least one), zero that many
-    /// pages of bytes, write the page id at offset 0 and the overflow (the
-    /// pages beyond the first) at offset 12, little-endian; [`Node::write`]
-    /// (step 2) fills in the rest. Push `(id, bytes)` onto `self.pages`: the
-    /// commit writes them out. Checked by `suite::write::huge_values_span_several_pages`
-    /// and `huge_keys_make_branch_pages_span_pages`.
+    /// Hints: a node gets `node.pages_needed(self.page_size)` contiguous
+    /// pages, at least one, from `self.allocate`; its bytes span all of them
+    /// and start zeroed, as [`Node::write`] (step 2) expects. The two header
+    /// fields `Node::write` leaves to you are the page id and the overflow
+    /// (the pages beyond the first), at the offsets the [`page`](crate::page)
+    /// docs give. The commit writes out whatever is in `self.pages`, as
+    /// (id, bytes). The pitfall: a page's count is a `u16`, and bbolt panics
+    /// ("inode overflow") on a node of 0xFFFF elements or more; return
+    /// `Error::corrupt` instead. Checked by
+    /// `suite::write::huge_values_span_several_pages` and
+    /// `huge_keys_make_branch_pages_span_pages`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// Allocate, make a zeroed `Vec<u8>` of that many pages, write the id (a
+    /// `u64` at offset 0) and the overflow (a `u32` at offset 12), both
+    /// little-endian, let `node.write` fill in the rest, and push the pair.
+    ///
+    /// </details>
     pub fn write_node(&mut self, node: &Node) -> Result<u64> {
         todo!("chapter 4, step 4: allocate, set id and overflow, Node::write, keep the bytes")
     }

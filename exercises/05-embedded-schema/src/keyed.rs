@@ -30,16 +30,25 @@ where
 {
     /// Sets `key` to `value`; returns the old value.
     ///
-    /// Hints: log first, then change the map. `self.handle.put(key, value,
-    /// old)` logs a put of the entry keyed `&[&key]` (the table's name, a
-    /// zero byte, the encoded key), with `old`, the value the key holds now
-    /// (or `None`): a transaction that rolls back puts it back.
-    /// `self.map.insert_logged(key, value, log)` finds the key once, calls
-    /// `log(key, value, old)` and, only if that succeeds, inserts. If logging
-    /// fails, return its error with the map untouched. Checked by
-    /// `suite::tables::lookup_table_insert_get_remove_clear` and
-    /// `ordered_table_keeps_key_order`; the `old` value, only by
+    /// Hints: log first, then change the map, and only if the log accepted
+    /// the change: a table never holds a change the log refused. The entry's
+    /// key is the table's name, a zero byte and the encoded key (its one part
+    /// is `key`); `old` is the value the key holds now, or `None`: a
+    /// transaction that rolls back puts it back, or deletes the entry.
+    /// `self.handle.put` logs one put. The map's `insert_logged` (given, on
+    /// [`KeyedMap`]) looks the key up once, hands your closure the key, the
+    /// value and the old value, and inserts only if the closure returns
+    /// `Ok`. Checked by `suite::tables::lookup_table_insert_get_remove_clear`
+    /// and `ordered_table_keeps_key_order`; the `old` value, only by
     /// `suite::transaction` (step 4).
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// The whole body is one `insert_logged` call, whose closure calls
+    /// `self.handle.put` with the key as the only part, the value, and the
+    /// old value it was handed.
+    ///
+    /// </details>
     pub fn insert(&mut self, key: M::Key, value: M::Value) -> Result<Option<M::Value>> {
         todo!("chapter 5, step 2: log a put (with the old value), then insert into the map")
     }
@@ -48,18 +57,30 @@ where
     ///
     /// Hints: removing a key that is not there changes nothing, so it logs
     /// nothing either: return `Ok(None)` at once. Otherwise log a delete of
-    /// the key's entry with `self.handle.delete(&[key], old)`, then remove it
-    /// from the map.
+    /// the key's entry (`self.handle.delete`), with the value the key holds
+    /// as `old`, and only then remove it from the map. Checked by
+    /// `suite::tables::lookup_table_insert_get_remove_clear`.
     pub fn remove(&mut self, key: &M::Key) -> Result<Option<M::Value>> {
         todo!("chapter 5, step 2: nothing if absent, else log a delete, then remove")
     }
 
     /// Removes every key.
     ///
-    /// Hints: one delete per key, all in one record: call
-    /// `self.handle.log.record(self.handle.name, |changes| ...)` and, in the
-    /// closure, `changes.delete(&[key], Some(value))` for each of
-    /// `self.map.entries()`. Checked by the `clear` calls in `suite::tables`.
+    /// Hints: one delete per key, each with the value it held as `old`, all
+    /// in one log record, so that the clear is undone (or replayed) whole.
+    /// `self.handle.delete` would make one record per key; instead, call
+    /// `Log::record` on the handle's log yourself, whose closure is handed
+    /// the [`Recorder`](crate::log::Recorder) the changes go to. The map is
+    /// cleared only once the record is accepted. Checked by the `clear` calls
+    /// in `suite::tables`.
+    ///
+    /// <details><summary>Stuck?</summary>
+    ///
+    /// `self.handle.log.record(self.handle.name, |changes| ...)`; in the
+    /// closure, go over `self.map.entries()` and `changes.delete` each, the
+    /// first error ending the walk (`try_for_each`).
+    ///
+    /// </details>
     pub fn clear(&mut self) -> Result<()> {
         todo!("chapter 5, step 2: record every entry's delete in one record, then clear")
     }

@@ -31,6 +31,11 @@
 //!    (your `dump`s), `suite::evolution`, `suite::config`, `suite::model`
 //!    (random operations against std's collections) and `suite::snapshot`
 //!    (the exact bytes of a tiny log).
+//!
+//! Each function's hints give the idea, what must hold and the usual slip,
+//! and name the tests that check it; a more concrete outline waits under
+//! "Stuck?", for when you are. Helpers of your own are welcome: the
+//! reference crate's private functions are not part of this crate.
 
 // Until you fill in the `todo!()`s, your functions ignore their arguments.
 #![allow(dead_code, unused_imports, unused_mut, unused_variables)]

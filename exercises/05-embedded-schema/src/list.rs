@@ -30,11 +30,11 @@ pub use items::List;
 impl<T: Serialize + DeserializeOwned> List<T> {
     /// Appends `value`.
     ///
-    /// Hints: the new element's id is `self.next_id`. Log first: a put of its
-    /// entry, `self.handle.put(&[&Id(id)], &value, None)` (`None`: the entry
-    /// had no value, so undoing the put deletes it). Only then push the value
-    /// and its id, and move `next_id` on. Checked by
-    /// `suite::tables::list_push_pop_remove_set_clear`.
+    /// Hints: the new element's id is `self.next_id`. Log first: a put of
+    /// its entry (keyed by the id, as the module docs show) whose `old` is
+    /// `None`, since the entry had no value (undoing the put deletes it).
+    /// Only once the log has accepted it, push the value and its id, and move
+    /// `next_id` on. Checked by `suite::tables::list_push_pop_remove_set_clear`.
     pub fn push(&mut self, value: T) -> Result<()> {
         todo!("chapter 5, step 3: log a put under next_id, then push")
     }
@@ -66,9 +66,10 @@ impl<T: Serialize + DeserializeOwned> List<T> {
 
     /// Removes every element.
     ///
-    /// Hints: a delete of every element's entry, all in one
-    /// `self.handle.log.record(self.handle.name, |changes| ...)` (one log
-    /// record). Then clear `items` and `ids`, but not `next_id`.
+    /// Hints: as the keyed tables' `clear`: a delete of every element's entry,
+    /// each with the element as its `old`, all in one log record (one
+    /// `Log::record` call on the handle's log). Then clear `items` and `ids`,
+    /// but not `next_id`: an id is never given twice.
     pub fn clear(&mut self) -> Result<()> {
         todo!("chapter 5, step 3: record a delete of every entry in one record, then clear")
     }

@@ -35,20 +35,41 @@ pub use database::{Database, Schema, compact};
 use database::{split_key, table};
 
 /// Opens (or creates) the database `config` describes: chapter 2's store
-/// replays the log and hands each change to the table its key names.
+/// replays the log and hands each change to the table its key names. A
+/// read-only database reads the log without opening the store: no lock,
+/// and no file created or changed.
 ///
-/// Hints: make the log, `Log::new(config.read_only, config.compact_above)`,
-/// and the empty tables, `S::create(log.clone())`. A database in memory
-/// (`config.folder` is `None`) is done. Otherwise open chapter 2's store with
-/// `Store::open_replaying_in(folder, options, |op| ...)`: the options are
-/// `Options::new(config.sync).create(..)`, with `Create::IfMissing` or
-/// `Create::Never` as `config.create` says; the closure gets every logged
-/// operation, oldest first, for `replay`. It cannot return an error, so
-/// keep the first one in a variable (and skip the operations after it), and
-/// return it once the store is open: a database that cannot read an entry
-/// does not open. Last, `log.attach(store)`, so that changes are written
-/// from now on. Every test opens a database; the first to pass are
-/// `suite::tables::single_insert_get_clear` and the other tables given whole.
+/// Hints: the tables are rebuilt by replaying the log into them. Make the
+/// log every table writes through (`Log::new`, with the config's read-only
+/// flag and compaction threshold) and the empty tables on it
+/// (`S::create`). A database in memory (`config.folder` is `None`) is then
+/// done. Otherwise chapter 2 reads the log in the folder and hands every
+/// operation, oldest first, to a closure of yours, which gives it to
+/// `replay`:
+/// - normally, chapter 2's [`Store`] opens it (`Store::open_replaying_in`,
+///   with [`Options`] from `config.sync`, and `config.create` as a
+///   [`Create`]), and the log is attached to the store (`Log::attach`) so
+///   that changes are written from then on;
+/// - read-only (`config.read_only`), no store is opened at all, since it
+///   would take the lock and may create files: `strata_wal::read_replaying_in`
+///   (in the default `strata_wal::RecoveryMode`) reads the log and changes
+///   nothing, and nothing is attached.
+///
+/// The pitfall: that closure cannot return an error. Keep the first one,
+/// skip the operations after it, and return it once the log has been read:
+/// a database that cannot read one of its entries does not open. Every test
+/// opens a database; the first to pass are
+/// `suite::tables::single_insert_get_clear` and the other tables given
+/// whole; the read-only ones are in `suite::config`.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// One closure serves both paths: it calls `replay` only as long as nothing
+/// has failed, and keeps the first error in an `Option` declared outside
+/// it. Pass the closure as `&mut`, so that you can look at that `Option`
+/// once the store is open (or the log read), before attaching anything.
+///
+/// </details>
 ///
 /// # Errors
 /// [`Error::UnknownTable`] for a logged table the schema does not have;
@@ -65,7 +86,9 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
 /// every delete an `unload` of the table the key names:
 /// `split_key::<S>(key)?` gives the name and the rest (or
 /// [`Error::UnknownTable`], checked by `suite::evolution`), `table(db,
-/// name)?` the table.
+/// name)?` the table. The first error stops the replay. A private helper of
+/// your own that applies one key, with a value (a put) or without (a
+/// delete), serves this function and [`apply`] alike.
 fn replay<S: Schema>(db: &mut S, op: &Op<'_>) -> Result<()> {
     todo!("chapter 5, step 1: a put is a load, a delete an unload, in the key's table")
 }
@@ -91,18 +114,35 @@ fn undo<S: Schema>(db: &mut S, changes: Changes) -> Result<()> {
 /// every table is as it was before. A transaction inside a transaction joins
 /// the outer one.
 ///
-/// Hints: if `db.log().begin()` returns `false`, a transaction is already
-/// open: just run `f`. Otherwise run `f` under `catch_unwind`, with
-/// `AssertUnwindSafe` (the undo is what makes that promise true), and take
-/// the three outcomes apart:
-/// - `Ok(Ok(value))`: `db.log().commit()`. If it fails, it hands back the
-///   error and the changes: undo them, return the error;
-/// - `Ok(Err(error))`: `db.log().abort()` hands back the changes: undo
-///   them, return the error;
-/// - `Err(panic)`: abort and undo the same way, then `resume_unwind(panic)`.
+/// Hints: `Log::begin` (through `db.log()`) opens a transaction, or returns
+/// `false` when one is already open: then this call joins it, and simply
+/// runs `f` (the outer transaction commits or rolls back everything).
+/// Otherwise run `f` so that a panic is caught too (`catch_unwind`, with
+/// `AssertUnwindSafe`: the undo is what makes that promise true), and end
+/// the transaction by its outcome:
+/// - `f` returned `Ok`: `Log::commit` writes the changes as one record. If
+///   that write fails, the tables still hold the changes: undo them, and
+///   return the commit's error;
+/// - `f` returned an error: `Log::abort` (nothing is written), undo, return
+///   the error;
+/// - `f` panicked: abort and undo the same way, then let the panic go on
+///   (`resume_unwind`).
 ///
+/// The invariant: whenever this returns an error or panics, nothing was
+/// written and every table is as it was before. Both `Log::commit` (when it
+/// fails) and `Log::abort` hand back the `Changes` for your `undo`.
 /// Checked by `suite::transaction` (a committed transaction is one record, a
-/// failed one leaves the tables and the log as they were) and `suite::crash`.
+/// failed one leaves the tables and the log as they were) and
+/// `suite::crash`.
+///
+/// <details><summary>Stuck?</summary>
+///
+/// `catch_unwind(AssertUnwindSafe(|| f(db)))` gives a `Result` (the panic
+/// or not) of a `Result` (`f`'s): match its three shapes. In the panic's
+/// case an error from `undo` has nowhere to go: ignore it, and resume the
+/// panic.
+///
+/// </details>
 pub fn transaction<S: Schema, T>(db: &mut S, f: impl FnOnce(&mut S) -> Result<T>) -> Result<T> {
     todo!("chapter 5, step 4: begin (or join); catch_unwind; commit, or abort and undo")
 }

@@ -108,9 +108,10 @@ pub fn pages_table(tx: &ReadTx) -> Result<String> {
     Ok(out)
 }
 
-/// An annotated hex dump of page `id`: its header, then each element, key and value.
+/// An annotated hex dump of page `id`: its header, then what its type holds (a
+/// meta page's fields, a freelist's ids, or a node's elements, keys and values).
 pub fn page_dump(tx: &ReadTx, id: u64) -> Result<String> {
-    let mut dump = HexDump::new();
+    // The meta pages are read raw: the page cache serves only pages of a tree.
     let (bytes, flags) = if id < 2 {
         let header = tx.pages().header(id)?;
         (tx.pages().raw(id, 1)?, header.flags)
@@ -119,6 +120,20 @@ pub fn page_dump(tx: &ReadTx, id: u64) -> Result<String> {
         (page.bytes, page.flags)
     };
     let page = Page::parse(id, bytes)?;
+    let mut dump = HexDump::new();
+    dump_header(&mut dump, &page, flags);
+    match flags {
+        page::META => dump_meta(&mut dump, id, bytes)?,
+        page::FREELIST => dump_freelist(&mut dump, &page)?,
+        page::BRANCH | page::LEAF => dump_node(&mut dump, id, &page)?,
+        _ => {}
+    }
+    Ok(dump.finish())
+}
+
+/// The 16-byte header every page starts with.
+fn dump_header(dump: &mut HexDump, page: &Page<'_>, flags: u16) {
+    let bytes = page.bytes;
     dump.field(&bytes[0..8], format!("page id {}", u64_at(bytes, 0)));
     dump.field(
         &bytes[8..10],
@@ -126,86 +141,88 @@ pub fn page_dump(tx: &ReadTx, id: u64) -> Result<String> {
     );
     dump.field(&bytes[10..12], format!("count {}", page.count));
     dump.field(&bytes[12..16], format!("overflow {}", page.overflow));
-    match flags {
-        page::META => {
-            let meta = Meta::decode(bytes).map_err(|reason| crate::Error::corrupt(id, reason))?;
-            let m = &bytes[HEADER_LEN..];
-            dump.field(&m[0..4], "magic");
-            dump.field(&m[4..8], "version 2");
-            dump.field(&m[8..12], format!("page size {}", meta.page_size));
-            dump.field(&m[12..16], "flags");
-            dump.field(&m[16..24], format!("root bucket: root page {}", meta.root));
-            dump.field(
-                &m[24..32],
-                format!("root bucket: sequence {}", meta.sequence),
-            );
-            dump.field(&m[32..40], format!("freelist page {}", meta.freelist));
-            dump.field(&m[40..48], format!("pgid (pages in use) {}", meta.pgid));
-            dump.field(&m[48..56], format!("txid {}", meta.txid));
-            dump.field(&m[56..64], "checksum: FNV-1a of the 56 bytes above");
-        }
-        page::FREELIST => {
-            let ids = freelist::decode(&page)?;
-            let start = HEADER_LEN + if page.count == 0xFFFF { 8 } else { 0 };
-            for (i, free) in ids.iter().enumerate() {
-                dump.field(
-                    &bytes[start + 8 * i..start + 8 * i + 8],
-                    format!("free page {free}"),
-                );
-            }
-        }
-        page::BRANCH | page::LEAF => {
-            let count = usize::from(page.count);
-            for i in 0..count {
-                let at = HEADER_LEN + ELEMENT_LEN * i;
-                let e = bytes.get(at..at + ELEMENT_LEN).ok_or_else(|| {
-                    crate::Error::corrupt(id, format!("element {i} lies past the page"))
-                })?;
-                if flags == page::BRANCH {
-                    let el = page.branch(i)?;
-                    dump.field(
-                        e,
-                        format!(
-                            "element {i}: pos {}, key size {}, child page {}",
-                            u32_at(e, 0),
-                            u32_at(e, 4),
-                            el.child
-                        ),
-                    );
-                } else {
-                    let kind = if u32_at(e, 0) & page::BUCKET_LEAF_FLAG != 0 {
-                        "bucket"
-                    } else {
-                        "value"
-                    };
-                    dump.field(
-                        e,
-                        format!(
-                            "element {i} ({kind}): pos {}, key size {}, value size {}",
-                            u32_at(e, 4),
-                            u32_at(e, 8),
-                            u32_at(e, 12)
-                        ),
-                    );
-                }
-            }
-            for i in 0..count {
-                if flags == page::BRANCH {
-                    let el = page.branch(i)?;
-                    dump.field(el.key, format!("key {i}: {}", show_bytes(el.key)));
-                } else {
-                    let el = page.leaf(i)?;
-                    dump.field(el.key, format!("key {i}: {}", show_bytes(el.key)));
-                    let what = if el.is_bucket() {
-                        "bucket header".to_string()
-                    } else {
-                        format!("value {i}: {}", show_bytes(el.value))
-                    };
-                    dump.field(el.value, what);
-                }
-            }
-        }
-        _ => {}
+}
+
+/// A meta page's fields, after the header.
+fn dump_meta(dump: &mut HexDump, id: u64, bytes: &[u8]) -> Result<()> {
+    let meta = Meta::decode(bytes).map_err(|reason| crate::Error::corrupt(id, reason))?;
+    let m = &bytes[HEADER_LEN..];
+    dump.field(&m[0..4], "magic");
+    dump.field(&m[4..8], "version 2");
+    dump.field(&m[8..12], format!("page size {}", meta.page_size));
+    dump.field(&m[12..16], "flags");
+    dump.field(&m[16..24], format!("root bucket: root page {}", meta.root));
+    dump.field(
+        &m[24..32],
+        format!("root bucket: sequence {}", meta.sequence),
+    );
+    dump.field(&m[32..40], format!("freelist page {}", meta.freelist));
+    dump.field(&m[40..48], format!("pgid (pages in use) {}", meta.pgid));
+    dump.field(&m[48..56], format!("txid {}", meta.txid));
+    dump.field(&m[56..64], "checksum: FNV-1a of the 56 bytes above");
+    Ok(())
+}
+
+/// A freelist page's ids (after a count in the first id's place when the
+/// header's count field overflows).
+fn dump_freelist(dump: &mut HexDump, page: &Page<'_>) -> Result<()> {
+    let ids = freelist::decode(page)?;
+    let start = HEADER_LEN + if page.count == 0xFFFF { 8 } else { 0 };
+    for (i, free) in ids.iter().enumerate() {
+        dump.field(
+            &page.bytes[start + 8 * i..start + 8 * i + 8],
+            format!("free page {free}"),
+        );
     }
-    Ok(dump.finish())
+    Ok(())
+}
+
+/// A branch or leaf: every element's fixed 16 bytes, then every key (and, in a
+/// leaf, value) where the elements point.
+fn dump_node(dump: &mut HexDump, id: u64, page: &Page<'_>) -> Result<()> {
+    let count = usize::from(page.count);
+    for i in 0..count {
+        let at = HEADER_LEN + ELEMENT_LEN * i;
+        let e = page
+            .bytes
+            .get(at..at + ELEMENT_LEN)
+            .ok_or_else(|| crate::Error::corrupt(id, format!("element {i} lies past the page")))?;
+        let label = if page.is_leaf() {
+            let kind = if u32_at(e, 0) & page::BUCKET_LEAF_FLAG != 0 {
+                "bucket"
+            } else {
+                "value"
+            };
+            format!(
+                "element {i} ({kind}): pos {}, key size {}, value size {}",
+                u32_at(e, 4),
+                u32_at(e, 8),
+                u32_at(e, 12)
+            )
+        } else {
+            format!(
+                "element {i}: pos {}, key size {}, child page {}",
+                u32_at(e, 0),
+                u32_at(e, 4),
+                page.branch(i)?.child
+            )
+        };
+        dump.field(e, label);
+    }
+    for i in 0..count {
+        if page.is_leaf() {
+            let el = page.leaf(i)?;
+            dump.field(el.key, format!("key {i}: {}", show_bytes(el.key)));
+            let what = if el.is_bucket() {
+                "bucket header".to_string()
+            } else {
+                format!("value {i}: {}", show_bytes(el.value))
+            };
+            dump.field(el.value, what);
+        } else {
+            let el = page.branch(i)?;
+            dump.field(el.key, format!("key {i}: {}", show_bytes(el.key)));
+        }
+    }
+    Ok(())
 }

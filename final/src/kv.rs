@@ -4,7 +4,7 @@
 //! All three are object-safe: a `&dyn KeyValue` or `Box<dyn Ordered>` works,
 //! and [`Store`](crate::Store) is one. A capability is reached from the base
 //! trait with [`KeyValue::as_ordered`] and [`KeyValue::as_transactional`],
-//! which return [`Error::Unsupported`](crate::Error::Unsupported) (naming the
+//! which return [`Error::Unsupported`] (naming the
 //! engine and the capability) on an engine without it: never a panic, and
 //! never a slower emulation that would hide the difference.
 //!

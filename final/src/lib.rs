@@ -63,7 +63,7 @@
 //! - [`engine`]: the engines and their capabilities;
 //! - [`kv`]: the traits, and [`Scan`]s;
 //! - `range` and `batch`: [`KeyRange`] and [`Batch`];
-//! - [`detect`](mod@detect): recognising an engine's files;
+//! - `detect`: recognising an engine's files;
 //! - [`group_commit`]: sharing syncs between writers, for the engines whose
 //!   writes take `&mut`;
 //! - `engines`: one adapter per engine;

@@ -183,7 +183,7 @@ impl Store {
         self.backend().keys()
     }
 
-    /// Sets `key` to `value`; durable as the [`SyncPolicy`](crate::SyncPolicy) says.
+    /// Sets `key` to `value`; durable as the [`SyncPolicy`] says.
     pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
         self.backend().put(key.as_ref(), value.as_ref())
     }

@@ -21,7 +21,7 @@
 //! (though the kill may land a little elsewhere).
 //!
 //! Modules: [`workload`] (the ops and the model), [`engine`] (what an engine must offer, and
-//! one adapter module per engine), [`child`] and [`run`] (the two sides of the pipe).
+//! one adapter module per engine), [`child`](mod@child) and [`run`](fn@run) (the two sides of the pipe).
 
 mod bitcask;
 mod bptree;

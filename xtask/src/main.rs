@@ -6,7 +6,7 @@
 //!   anchors, the Rust names the prose mentions, and listings pasted instead of included.
 //! - `cargo xtask exercises` is the red gate: every exercise test must fail on the skeletons.
 //! - `cargo xtask bench-report <package>` turns the package's last `cargo bench` run into the
-//!   Markdown table the book includes (book/src/generated/<package>-bench.md).
+//!   Markdown table the book includes (book/src/generated/`<package>`-bench.md).
 //! - `cargo xtask bptree-vs-bbolt [--count N] [--quick] [--no-sync]` runs `bbolt bench`'s modes
 //!   on Go's bbolt 1.3.6 and on strata-bptree and writes the comparison the book includes.
 //! - `cargo xtask schema-vs-dbrs [--quick]` runs strata-schema's benchmarks, which measure db-rs

@@ -94,7 +94,7 @@ pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Str
 /// its length prefix claims, then reading them: a valid-looking record that
 /// claims 2^40 bytes would abort the process before the read could fail. Asked
 /// for the *borrowed* form (`&str`, `&[u8]`) instead, it first checks that the
-/// bytes are there; the value's own visitor then copies them. [`Bounded`] makes
+/// bytes are there; the value's own visitor then copies them. [`Bounded`](bounded::Bounded) makes
 /// that request at every level of a value (fields, elements, variants), by
 /// wrapping each deserializer, visitor and access object it is handed.
 /// Sequences and maps need nothing more: serde caps what it reserves ahead for

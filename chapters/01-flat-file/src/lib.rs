@@ -21,7 +21,7 @@
 //! ```
 //!
 //! The modules, in the order the book reads them:
-//! - [`format`]: the bytes of the file (magic, version, count, records, CRC-32);
+//! - [`format`](mod@format): the bytes of the file (magic, version, count, records, CRC-32);
 //! - [`codec`]: the one place that knows how a record is encoded (bincode);
 //! - [`atomic`]: replacing a file atomically (temp file, fsync, rename, fsync dir);
 //! - [`fs`]: the few file-system calls a save makes, behind a trait, so that

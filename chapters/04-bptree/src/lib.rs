@@ -39,11 +39,11 @@
 //! - [`meta`]: the two meta pages and their checksums;
 //! - [`freelist`]: the freelist page, and free pages in memory;
 //! - [`db`]: opening a file, choosing its meta, readers and the writer;
-//! - [`file`]: the calls that change the file, behind a trait tests can wrap;
+//! - [`file`](mod@file): the calls that change the file, behind a trait tests can wrap;
 //! - [`tx`] and [`cursor`]: read transactions, buckets, cursors;
 //! - [`node`]: pages as editable nodes, written back as bbolt lays them out, and split;
 //! - [`tree`]: a bucket's tree in a write transaction (dirty nodes, put, delete, rebalance);
-//! - [`write`]: write transactions and their buckets;
+//! - [`write`](mod@write): write transactions and their buckets;
 //! - [`spill`] and [`commit`]: writing dirty nodes to new pages, and the commit order;
 //! - [`check`]: verifying a file as bbolt's `tx.Check()` does;
 //! - [`stats`] and [`inspect`]: statistics, logical dumps and annotated pages.

@@ -6,7 +6,7 @@
 //! - `begin <n>` before op `n` starts (ops count from 0);
 //! - `ack <n>` once op `n` has returned, and so is durable.
 //!
-//! Owns the protocol's writing side; [`super::run`] reads it.
+//! Owns the protocol's writing side; [`super::run`](fn@super::run) reads it.
 
 use std::io::Write;
 use std::path::Path;

@@ -80,6 +80,21 @@ pub struct MergeReport {
     pub bytes_out: u64,
 }
 
+/// What copying produced: the output files, closed and durable, and where
+/// each copied key lives in them (the keydir still points at the inputs).
+#[derive(Debug, Default)]
+struct Copied {
+    /// The output files' ids, in the order they were written.
+    outputs: Vec<u32>,
+    /// Each copied key and its new location.
+    moves: Vec<(Vec<u8>, Location)>,
+    /// Bytes of the inputs.
+    bytes_in: u64,
+}
+
+/// The callback a merge reports its steps to.
+type After<'a> = &'a mut dyn FnMut(MergeStep) -> io::Result<()>;
+
 impl Bitcask {
     /// Merges every data file but the active one; see the module docs.
     pub fn merge(&mut self) -> Result<MergeReport> {
@@ -96,10 +111,34 @@ impl Bitcask {
         if self.write_lock.is_none() {
             return Err(Error::ReadOnly);
         }
-        let dir = self.dir.clone();
-        let step = |after: &mut dyn FnMut(MergeStep) -> io::Result<()>, s| {
-            after(s).map_err(|e| Error::io(&dir, e))
+        let inputs = self.merge_inputs();
+        if inputs.is_empty() {
+            return Ok(MergeReport::default());
+        }
+        let mut merge_lock = Lock::acquire(&self.disk, &self.dir, LockKind::Merge)?;
+
+        let copied = self.copy_live_entries(&inputs, &mut merge_lock, &mut after)?;
+        let report = MergeReport {
+            inputs: inputs.clone(),
+            outputs: copied.outputs.clone(),
+            entries_copied: copied.moves.len() as u64,
+            bytes_in: copied.bytes_in,
+            bytes_out: copied
+                .moves
+                .iter()
+                .map(|(_, moved)| u64::from(moved.entry_len))
+                .sum(),
         };
+        self.install_outputs(copied, &mut merge_lock)?;
+        self.reached(&mut after, MergeStep::OutputWritten)?;
+        self.mark_inputs(&inputs, &mut after)?;
+        self.remove_inputs(&inputs, &mut after)?;
+        Ok(report)
+    }
+    // ANCHOR_END: merge
+
+    /// Every data file but the active one, oldest first.
+    fn merge_inputs(&self) -> Vec<u32> {
         let active = self.active.as_ref().map(FileWriter::id);
         let mut inputs: Vec<u32> = self
             .readers
@@ -108,23 +147,32 @@ impl Bitcask {
             .filter(|&id| Some(id) != active)
             .collect();
         inputs.sort_unstable();
-        let mut report = MergeReport {
-            inputs: inputs.clone(),
-            ..MergeReport::default()
-        };
-        if inputs.is_empty() {
-            return Ok(report);
-        }
-        let mut merge_lock = Lock::acquire(&self.disk, &dir, LockKind::Merge)?;
+        inputs
+    }
 
-        // 1. Copy the live entries. The keydir moves to the copies only once
-        //    they are durable.
+    /// Reports a finished step; an error from `after` stops the merge there.
+    fn reached(&self, after: After<'_>, step: MergeStep) -> Result<()> {
+        after(step).map_err(|e| Error::io(&self.dir, e))
+    }
+
+    // ANCHOR: copy_live_entries
+    /// Step 1: copies every live entry of `inputs`, oldest file first, into
+    /// new output files, and closes them (durable). The keydir is left alone:
+    /// until the copies are durable it must keep pointing at the inputs.
+    fn copy_live_entries(
+        &mut self,
+        inputs: &[u32],
+        merge_lock: &mut Lock,
+        after: After<'_>,
+    ) -> Result<Copied> {
+        let mut copied = Copied::default();
         let mut output: Option<FileWriter> = None;
-        let mut moves: Vec<(Vec<u8>, Location)> = Vec::new();
-        for &id in &inputs {
-            let path = data_path(&dir, id);
-            let len = std::fs::metadata(&path).map_or(0, |m| m.len());
-            report.bytes_in = report.bytes_in.saturating_add(len);
+        for &id in inputs {
+            let path = data_path(&self.dir, id);
+            let len = std::fs::metadata(&path)
+                .map_err(|e| Error::io(&path, e))?
+                .len();
+            copied.bytes_in = copied.bytes_in.saturating_add(len);
             scan::scan(&path, |e| {
                 let here = Location {
                     file_id: id,
@@ -138,85 +186,104 @@ impl Bitcask {
                 if !live {
                     return Ok(());
                 }
-                let full = output.as_ref().is_some_and(|o| {
-                    !o.is_empty() && o.len() + u64::from(e.entry_len) > self.options.max_file_size
-                });
-                if full || output.is_none() {
-                    if let Some(done) = output.take() {
-                        done.close()?;
-                    }
-                    let id = self.next_file_id()?;
-                    let writer = FileWriter::create(&self.disk, &dir, id)?;
-                    merge_lock.set_active(writer.data_path())?;
-                    report.outputs.push(writer.id());
-                    output = Some(writer);
-                }
-                let Some(out) = output.as_mut() else {
-                    return Ok(());
-                };
+                let out = self.output_for(&mut output, e.entry_len, merge_lock, &mut copied)?;
                 let offset = out.append(e.tstamp, &e.key, &e.value)?;
                 let moved = Location {
                     file_id: out.id(),
                     offset,
-                    entry_len: e.entry_len,
-                    tstamp: e.tstamp,
+                    ..here
                 };
-                moves.push((e.key, moved));
-                report.entries_copied += 1;
-                report.bytes_out += u64::from(e.entry_len);
-                if report.entries_copied == 1 {
-                    step(&mut after, MergeStep::Copying)?;
+                copied.moves.push((e.key, moved));
+                if copied.moves.len() == 1 {
+                    self.reached(after, MergeStep::Copying)?;
                 }
                 Ok(())
             })?;
         }
+        if let Some(done) = output {
+            done.close()?;
+        }
+        Ok(copied)
+    }
+    // ANCHOR_END: copy_live_entries
+
+    /// The output to append an entry of `len` bytes to: the current one, or a
+    /// new one (named in the merge lock while it is written) when there is
+    /// none or the entry would take a non-empty one past `max_file_size`.
+    fn output_for<'o>(
+        &mut self,
+        output: &'o mut Option<FileWriter>,
+        len: u32,
+        merge_lock: &mut Lock,
+        copied: &mut Copied,
+    ) -> Result<&'o mut FileWriter> {
+        let full = output.as_ref().is_some_and(|o| {
+            !o.is_empty() && o.len() + u64::from(len) > self.options.max_file_size
+        });
+        if !full && let Some(current) = output {
+            return Ok(current);
+        }
         if let Some(done) = output.take() {
             done.close()?;
         }
-        // The outputs' names need no directory sync here: `FileWriter::create`
+        let id = self.next_file_id()?;
+        let writer = FileWriter::create(&self.disk, &self.dir, id)?;
+        merge_lock.set_active(writer.data_path())?;
+        copied.outputs.push(writer.id());
+        Ok(output.insert(writer))
+    }
+
+    // ANCHOR: install_outputs
+    /// Still step 1: makes the copies the live entries. The active file is
+    /// synced first: a key whose latest entry is there was not copied, and its
+    /// older entries are about to go with the inputs.
+    fn install_outputs(&mut self, copied: Copied, merge_lock: &mut Lock) -> Result<()> {
+        // The outputs' names need no directory sync: `FileWriter::create`
         // synced the directory as it created each pair, and closing synced
         // their contents.
-        //
-        // A key whose latest entry is in the active file was not copied; its
-        // older entries go with the inputs. Unsynced, a power cut would take
-        // both, and a key that was durable would be gone.
         self.sync()?;
         // Every output is complete: readers may read them all from now on,
         // before the inputs start to disappear.
         merge_lock.clear_active()?;
-        for id in &report.outputs {
-            let path = data_path(&dir, *id);
+        for id in &copied.outputs {
+            let path = data_path(&self.dir, *id);
             self.readers
                 .insert(*id, Reader::map(&path).map_err(|e| Error::io(&path, e))?);
         }
-        for (key, moved) in moves {
+        for (key, moved) in copied.moves {
             if let Some(old) = self.keydir.insert(&key, moved) {
                 self.forget(old);
             }
             self.count_written(moved, true);
         }
-        step(&mut after, MergeStep::OutputWritten)?;
+        Ok(())
+    }
+    // ANCHOR_END: install_outputs
 
-        // 2. Mark the inputs, oldest first.
+    // ANCHOR: mark_and_remove
+    /// Step 2: marks the inputs pending-delete, oldest first, and stops
+    /// reading them.
+    fn mark_inputs(&mut self, inputs: &[u32], after: After<'_>) -> Result<()> {
         for (i, &id) in inputs.iter().enumerate() {
-            files::mark_pending_delete(&*self.disk, &data_path(&dir, id))?;
+            files::mark_pending_delete(&*self.disk, &data_path(&self.dir, id))?;
             self.readers.remove(&id);
             self.stats.remove(&id);
             if i == 0 {
-                step(&mut after, MergeStep::FirstMarked)?;
+                self.reached(after, MergeStep::FirstMarked)?;
             }
         }
-        step(&mut after, MergeStep::AllMarked)?;
-
-        // 3. Remove them, oldest first.
-        for (i, &id) in inputs.iter().enumerate() {
-            files::remove_pair(&*self.disk, &dir, id)?;
-            if i == 0 {
-                step(&mut after, MergeStep::FirstRemoved)?;
-            }
-        }
-        step(&mut after, MergeStep::AllRemoved)?;
-        Ok(report)
+        self.reached(after, MergeStep::AllMarked)
     }
-    // ANCHOR_END: merge
+
+    /// Step 3: removes the inputs, oldest first.
+    fn remove_inputs(&self, inputs: &[u32], after: After<'_>) -> Result<()> {
+        for (i, &id) in inputs.iter().enumerate() {
+            files::remove_pair(&*self.disk, &self.dir, id)?;
+            if i == 0 {
+                self.reached(after, MergeStep::FirstRemoved)?;
+            }
+        }
+        self.reached(after, MergeStep::AllRemoved)
+    }
+    // ANCHOR_END: mark_and_remove
 }

@@ -180,7 +180,9 @@ impl Checker {
                 page
             }
             Root::Inline(page) => page,
-            Root::Node(_) => return Err(Error::corrupt(0, "a write transaction's tree")),
+            Root::Node(_) => unreachable!(
+                "a read transaction's bucket is made of pages, never of a write transaction's nodes"
+            ),
         };
         self.tree(bucket, page, None, None, depth + 1)?;
         Ok(())

@@ -5,9 +5,9 @@
 //! for it (the invariant Go relies on). Every node is split to fit a page by
 //! bbolt's rule first; a root that splits gets a new root branch above it.
 
+use crate::Result;
 use crate::node::{Inode, Node};
 use crate::tree::{Child, DirtyNode};
-use crate::{Error, Result};
 
 mod pages;
 
@@ -16,9 +16,14 @@ pub use pages::{PageBuf, PageWriter, bucket_value, empty_bucket_value};
 impl PageWriter<'_> {
     /// Allocates pages for `node` and lays it out in them; returns the id.
     pub fn write_node(&mut self, node: &Node) -> Result<u64> {
-        if node.inodes.len() >= 0xFFFF {
-            return Err(Error::corrupt(0, "a node of 65,535 elements or more"));
-        }
+        // A page's count is a u16, and bbolt reads 0xFFFF as "the count is in
+        // the first element". Nodes are split to a few pages long before that:
+        // at most 4 pages of 64 KiB, of elements of at least 17 bytes.
+        assert!(
+            node.inodes.len() < 0xFFFF,
+            "a node of {} elements: nodes are split long before 65,535",
+            node.inodes.len()
+        );
         let pages = node.pages_needed(self.page_size).max(1);
         let id = self.allocate(pages);
         let mut bytes = vec![0; pages * self.page_size];
@@ -43,10 +48,10 @@ pub fn spill_tree(root: Child, out: &mut PageWriter<'_>, fill_percent: f64) -> R
         let branch = branch_node(level);
         level = write_split(branch, out, fill_percent)?;
     }
-    level
+    let (_, root) = level
         .pop()
-        .map(|(_, id)| id)
-        .ok_or_else(|| Error::corrupt(0, "a tree spilled to no pages"))
+        .expect("spilling a node writes at least one page, even an empty leaf");
+    Ok(root)
 }
 
 /// Spills a node and its dirty descendants; returns the (first key, page id)

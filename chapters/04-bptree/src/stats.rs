@@ -121,7 +121,9 @@ impl Bucket<'_> {
                 Ok(())
             }
             Root::Page(id) => self.page_stats(id, stats, seen, depth + 1),
-            Root::Node(_) => Err(Error::corrupt(0, "stats of a write transaction's tree")),
+            Root::Node(_) => unreachable!(
+                "a read transaction's bucket is made of pages, never of a write transaction's nodes"
+            ),
         }
     }
 

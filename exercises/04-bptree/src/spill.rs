@@ -16,9 +16,9 @@
 //! their parents, and `inlineable` to decide whether a bucket is stored in its
 //! parent's value.
 
+use crate::Result;
 use crate::node::{Inode, Node};
 use crate::tree::{Child, DirtyNode};
-use crate::{Error, Result};
 
 #[path = "../../../chapters/04-bptree/src/spill/pages.rs"]
 mod pages;
@@ -34,9 +34,8 @@ impl PageWriter<'_> {
     /// fields `Node::write` leaves to you are the page id and the overflow
     /// (the pages beyond the first), at the offsets the [`page`](crate::page)
     /// docs give. The commit writes out whatever is in `self.pages`, as
-    /// (id, bytes). The pitfall: a page's count is a `u16`, and bbolt panics
-    /// ("inode overflow") on a node of 0xFFFF elements or more; return
-    /// `Error::corrupt` instead. Checked by
+    /// (id, bytes). A page's count is a `u16`: nodes are split long before
+    /// they reach 0xFFFF elements, and the reference asserts it. Checked by
     /// `suite::write::huge_values_span_several_pages` and
     /// `huge_keys_make_branch_pages_span_pages`.
     ///

@@ -11,6 +11,7 @@
 
 mod checkpoint;
 mod durability;
+mod folder;
 mod model;
 mod power_loss;
 mod reader;
@@ -19,9 +20,11 @@ mod recovery;
 mod snapshot;
 mod store;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::wal::{Options, Store, SyncPolicy};
+
+pub use folder::{segments, snapshots};
 
 /// A fresh directory for one test.
 pub fn temp_dir() -> tempfile::TempDir {
@@ -40,26 +43,6 @@ pub fn contents(store: &Store) -> Vec<(Vec<u8>, Vec<u8>)> {
         .iter()
         .map(|(k, v)| (k.to_vec(), v.to_vec()))
         .collect()
-}
-
-/// The log segments in `dir`, oldest first.
-pub fn segments(dir: &Path) -> Vec<PathBuf> {
-    files(dir, "wal-")
-}
-
-/// The snapshots in `dir`, oldest first.
-pub fn snapshots(dir: &Path) -> Vec<PathBuf> {
-    files(dir, "snapshot-")
-}
-
-fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix))
-        .collect();
-    found.sort();
-    found
 }
 
 /// Proptest settings for this suite. Failures found against the reference crate

@@ -15,6 +15,9 @@ mod compaction;
 mod config;
 mod crash;
 mod evolution;
+// Chapter 2's helpers for a log folder's files: a database is such a folder.
+#[path = "../../../02-wal/tests/suite/folder.rs"]
+mod folder;
 mod model;
 mod power_loss;
 mod snapshot;
@@ -22,13 +25,14 @@ mod tables;
 mod transaction;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{
     Config, List, LookupList, LookupSet, LookupTable, OrderedTable, Single, SyncPolicy,
 };
+pub use folder::{segments, snapshots};
 
 /// A settings record, as a `Single` holds one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,26 +108,6 @@ pub fn open(dir: &Path) -> Db {
 pub fn reopen(db: Db, dir: &Path) -> Db {
     drop(db);
     open(dir)
-}
-
-/// The log segments in `dir` (chapter 2's `wal-<seq>.log`), oldest first.
-pub fn segments(dir: &Path) -> Vec<PathBuf> {
-    files(dir, "wal-")
-}
-
-/// The snapshots in `dir` (chapter 2's `snapshot-<seq>.strata`), oldest first.
-pub fn snapshots(dir: &Path) -> Vec<PathBuf> {
-    files(dir, "snapshot-")
-}
-
-fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix))
-        .collect();
-    found.sort();
-    found
 }
 
 /// The newest log segment's bytes.

@@ -249,16 +249,7 @@ impl<'t> Bucket<'t> {
     }
 
     /// Calls `f` with every key in order, and its value (`None` for a nested bucket).
-    pub fn for_each(
-        &self,
-        mut f: impl FnMut(&'t [u8], Option<&'t [u8]>) -> Result<()>,
-    ) -> Result<()> {
-        let mut cursor = self.cursor();
-        let mut entry = cursor.first()?;
-        while let Some(e) = entry {
-            f(e.key, (!e.is_bucket()).then_some(e.value))?;
-            entry = cursor.next()?;
-        }
-        Ok(())
+    pub fn for_each(&self, f: impl FnMut(&'t [u8], Option<&'t [u8]>) -> Result<()>) -> Result<()> {
+        self.cursor().for_each(f)
     }
 }

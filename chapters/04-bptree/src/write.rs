@@ -463,14 +463,8 @@ impl BucketMut<'_> {
     }
 
     /// Calls `f` with every key in order, and its value (`None` for a bucket).
-    pub fn for_each(&self, mut f: impl FnMut(&[u8], Option<&[u8]>) -> Result<()>) -> Result<()> {
-        let mut cursor = self.cursor();
-        let mut entry = cursor.first()?;
-        while let Some(e) = entry {
-            f(e.key, (!e.is_bucket()).then_some(e.value))?;
-            entry = cursor.next()?;
-        }
-        Ok(())
+    pub fn for_each(&self, f: impl FnMut(&[u8], Option<&[u8]>) -> Result<()>) -> Result<()> {
+        self.cursor().for_each(f)
     }
 
     /// The bucket's sequence number.

@@ -258,4 +258,19 @@ impl<'t> Cursor<'t> {
             _ => Ok(None),
         }
     }
+
+    /// Walks the whole tree from its first key, calling `f` with each key and
+    /// its value (`None` for a nested bucket); the first error stops the walk.
+    /// The `for_each` of both kinds of bucket.
+    pub fn for_each(
+        mut self,
+        mut f: impl FnMut(&'t [u8], Option<&'t [u8]>) -> Result<()>,
+    ) -> Result<()> {
+        let mut entry = self.first()?;
+        while let Some(e) = entry {
+            f(e.key, (!e.is_bucket()).then_some(e.value))?;
+            entry = self.next()?;
+        }
+        Ok(())
+    }
 }

@@ -16,6 +16,36 @@
 
 use std::collections::HashSet;
 
+/// Fractions that, a few words before a word of speed or time, state a measured ratio ("a
+/// twentieth faster", "a third of its speed").
+const FRACTION_WORDS: [&str; 9] = [
+    "third",
+    "quarter",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "tenth",
+    "twentieth",
+    "hundredth",
+];
+
+/// What a fraction is a fraction of, when it states a measured ratio.
+const MEASURED_WORDS: [&str; 7] = [
+    "faster",
+    "slower",
+    "speed",
+    "rate",
+    "time",
+    "throughput",
+    "longer",
+];
+
+/// Verbs that state a measured multiple on their own ("doubles the rate").
+const MULTIPLE_VERBS: [&str; 7] = [
+    "double", "doubles", "doubled", "halves", "halved", "triples", "tripled",
+];
+
 /// Number words that, before "times" or "as", state a measured multiple.
 const MULTIPLE_WORDS: [&str; 16] = [
     "two", "three", "four", "five", "six", "eight", "ten", "twenty", "fifty", "hundred",
@@ -160,15 +190,32 @@ fn multiple_in_words(line: &str) -> Option<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    words.windows(2).find_map(|pair| {
+    let pairs = words.windows(2).find_map(|pair| {
         let (number, next) = (&pair[0], &pair[1]);
-        let multiple = MULTIPLE_WORDS.contains(&number.as_str());
+        let multiple = MULTIPLE_WORDS.contains(&number.as_str()) || number == "few";
         let states = match number.as_str() {
             "twice" | "half" | "third" | "quarter" => next == "as",
             _ => next == "times",
         };
         (multiple && states).then(|| format!("{number} {next}"))
-    })
+    });
+    let verbs = || {
+        words
+            .iter()
+            .find(|w| MULTIPLE_VERBS.contains(&w.as_str()))
+            .cloned()
+    };
+    let fractions = || {
+        words.iter().enumerate().find_map(|(i, word)| {
+            let fraction = FRACTION_WORDS.contains(&word.as_str());
+            let of_what = words[i + 1..]
+                .iter()
+                .take(5)
+                .find(|w| MEASURED_WORDS.contains(&w.as_str()))?;
+            fraction.then(|| format!("{word} … {of_what}"))
+        })
+    };
+    pairs.or_else(verbs).or_else(fractions)
 }
 
 #[cfg(test)]
@@ -193,6 +240,7 @@ mod tests {
             "a write takes 8.35 k/s, Go's 610 k op/s, ours 1.90 M/s",
             "every 64 KiB, with 10 ms between syncs and 100,000 keys",
             "the target is the ratio column",
+            "more than half of its bytes are dead, a tenth of a second per file",
         ] {
             assert_eq!(problems(line), Vec::<String>::new(), "{line}");
         }
@@ -207,6 +255,13 @@ mod tests {
             ("about a hundred times higher", "\"hundred times\""),
             ("more than twice as fast", "\"twice as\""),
             ("a third as long", "\"third as\""),
+            (
+                "opening became a twentieth faster",
+                "\"twentieth … faster\"",
+            ),
+            ("it ran at a third of db-rs's speed", "\"third … speed\""),
+            ("four threads double the rate", "\"double\""),
+            ("takes a few times as long", "\"few times\""),
             ("takes 35 times as much", "says 35×"),
             ("about 1.4 times the data", "says 1.4×"),
         ] {

@@ -185,7 +185,7 @@ impl<F: SyncData> GroupCommit<F> {
 
     // ANCHOR: wait_durable
     fn wait(&self, seq: u64, gather: bool) -> Result<()> {
-        let mut leader = self.leader.lock().map_err(|_| Error::Poisoned)?;
+        let mut leader = self.leader.lock().map_err(|_| Error::Panicked)?;
         loop {
             if leader.failed {
                 return Err(Error::Poisoned);
@@ -197,7 +197,7 @@ impl<F: SyncData> GroupCommit<F> {
                 break;
             }
             // Someone leads; its fsync may cover us. Wait for it and look again.
-            leader = self.synced.wait(leader).map_err(|_| Error::Poisoned)?;
+            leader = self.synced.wait(leader).map_err(|_| Error::Panicked)?;
         }
         // We lead. Our fsync covers every record written before it starts,
         // including those of the threads that arrive while we gather.
@@ -254,7 +254,7 @@ impl<F: SyncData> GroupCommit<F> {
                 .saturating_sub(self.durable_seq())
                 >= expect
         });
-        let leader = self.leader.lock().map_err(|_| Error::Poisoned)?;
+        let leader = self.leader.lock().map_err(|_| Error::Panicked)?;
         Ok((leader, !came))
     }
     // ANCHOR_END: gather

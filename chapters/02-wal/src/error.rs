@@ -69,6 +69,13 @@ pub enum Error {
     /// and recovery will establish what survived.
     #[error("the store is unusable after an earlier write or sync failure: reopen it")]
     Poisoned,
+
+    /// A thread panicked while it held the store's lock, or while it ran a
+    /// background checkpoint: what it was doing may be half done. Writes are
+    /// refused; reads go on (each change to the map is one insert or
+    /// remove). Reopen the store to recover from the files.
+    #[error("a thread panicked while changing the store: reopen it")]
+    Panicked,
 }
 
 /// The crate's result type.

@@ -48,6 +48,7 @@ mod error;
 pub mod fs;
 pub mod inspect;
 pub mod lock;
+pub mod log;
 pub mod op;
 mod reader;
 pub mod record;
@@ -62,10 +63,11 @@ pub mod writer;
 pub use checkpoint::CheckpointStep;
 pub use durability::SyncPolicy;
 pub use error::{Error, Result};
+pub use log::{Create, Log, Options, Stats};
 pub use op::{Batch, Change, Op};
 pub use reader::{read_replaying, read_replaying_in};
 pub use recovery::{Damage, RecoveryMode, RecoveryReport, TornTail};
-pub use store::{Create, Options, ReadView, Stats, Store};
+pub use store::{ReadView, Store};
 
 /// The in-memory map: byte keys in order, byte values (the same as chapter 1's).
 pub type Map = strata_flat_file::Map;

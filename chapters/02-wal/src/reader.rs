@@ -1,6 +1,6 @@
-//! Reading a store's files: the newest snapshot, then every record after
-//! it. Opening a store for writing does this, then repairs what it found
-//! (see `recover` in the store module); [`read_replaying`] does only this,
+//! Reading a log's files: the newest snapshot, then every record after
+//! it. Opening a log for writing does this, then repairs what it found
+//! (see `recover` in the log module); [`read_replaying`] does only this,
 //! without the lock, for a reader beside a live writer.
 //!
 //! Every file is opened before any is read. On Unix a file that is open
@@ -49,12 +49,20 @@ pub(crate) fn pin(dir: &Dir, listing: &Listing) -> Result<Pinned> {
     Ok(Pinned { snapshot, segments })
 }
 
-/// What reading found: the state and the report, and what opening for
-/// writing must then repair.
+/// Where reading puts the state it recovers.
+pub(crate) enum Recovered<'a> {
+    /// Into a map (a store's): the snapshot decoded straight into it, then
+    /// each record applied.
+    Map(&'a mut Map),
+    /// To a caller that keeps its own state: every change, the snapshot's
+    /// entries first (as puts), then each record.
+    Each(&'a mut dyn FnMut(&Op<'_>)),
+}
+
+/// What reading found: the report, and what opening for writing must then
+/// repair.
 #[derive(Debug)]
 pub(crate) struct Found {
-    /// The state, unless a callback was handed every change instead.
-    pub map: Map,
     pub report: RecoveryReport,
     /// The segment appends continue in: first sequence number, path, and
     /// the length of its intact records.
@@ -67,26 +75,20 @@ pub(crate) struct Found {
 
 // ANCHOR: read
 /// Rebuilds the state from the newest snapshot and the segments after it,
-/// or, with `replay`, hands every change to it instead. Reads only.
-pub(crate) fn read(
-    files: Pinned,
-    mode: RecoveryMode,
-    mut replay: Option<&mut dyn FnMut(&Op<'_>)>,
-) -> Result<Found> {
+/// into a map or change by change to a callback. Reads only.
+pub(crate) fn read(files: Pinned, mode: RecoveryMode, mut into: Recovered<'_>) -> Result<Found> {
     // 1. The newest snapshot, if any, is the starting point.
     let mut report = RecoveryReport::default();
-    let mut map = Map::new();
     if let Some((seq, path, mut file)) = files.snapshot {
         let bytes = read_all(&path, &mut file)?;
-        map = strata_flat_file::format::decode(&path, &bytes)?;
+        let snapshot = strata_flat_file::format::decode(&path, &bytes)?;
         report.snapshot_seq = seq;
-        if let Some(replay) = &mut replay {
-            // The caller keeps the state: hand it the snapshot, keep nothing.
-            for (key, value) in std::mem::take(&mut map) {
-                replay(&Op::Put {
-                    key: &key,
-                    value: &value,
-                });
+        match &mut into {
+            Recovered::Map(map) => **map = snapshot,
+            Recovered::Each(replay) => {
+                for (key, value) in &snapshot {
+                    replay(&Op::Put { key, value });
+                }
             }
         }
     }
@@ -119,9 +121,9 @@ pub(crate) fn read(
                     reason,
                 });
             }
-            match &mut replay {
-                Some(replay) => replay(&record.op),
-                None => record.op.apply(&mut map),
+            match &mut into {
+                Recovered::Map(map) => record.op.apply(map),
+                Recovered::Each(replay) => replay(&record.op),
             }
             last_seq = record.seq;
             report.records_replayed += 1;
@@ -142,7 +144,6 @@ pub(crate) fn read(
     }
     report.last_seq = last_seq;
     Ok(Found {
-        map,
         report,
         active,
         cut,
@@ -167,7 +168,12 @@ pub(crate) fn state_at(dir: &Dir, last_seq: u64) -> Result<Map> {
     let mut listing = segment::list(dir)?;
     listing.snapshots.retain(|(seq, _)| *seq <= last_seq);
     listing.segments.retain(|(first, _)| *first <= last_seq);
-    let found = read(pin(dir, &listing)?, RecoveryMode::AbsoluteConsistency, None)?;
+    let mut map = Map::new();
+    let found = read(
+        pin(dir, &listing)?,
+        RecoveryMode::AbsoluteConsistency,
+        Recovered::Map(&mut map),
+    )?;
     if found.report.last_seq != last_seq {
         return Err(Error::Corrupt {
             path: dir.path().to_path_buf(),
@@ -178,7 +184,7 @@ pub(crate) fn state_at(dir: &Dir, last_seq: u64) -> Result<Map> {
             ),
         });
     }
-    Ok(found.map)
+    Ok(map)
 }
 
 /// How many times [`read_replaying`] lists the directory again when a
@@ -186,10 +192,10 @@ pub(crate) fn state_at(dir: &Dir, last_seq: u64) -> Result<Map> {
 const ATTEMPTS: usize = 10;
 
 // ANCHOR: read_replaying
-/// Reads the store in `dir` without opening it: no lock, no file created,
+/// Reads the log in `dir` without opening it: no lock, no file created,
 /// changed or removed, so it works beside a live writer (and on a
 /// read-only disk). Hands every change to `replay` as
-/// [`Store::open_replaying`](crate::Store::open_replaying) does: the newest
+/// [`Log::open`](crate::Log::open) does: the newest
 /// snapshot's entries, then every intact record after it. What a writer
 /// appends while this reads may be seen or not; a record it has half
 /// written looks like a torn tail, and is left out (and left alone).
@@ -227,6 +233,6 @@ pub fn read_replaying_in(
             pinned => break pinned?,
         }
     };
-    Ok(read(files, mode, Some(&mut replay))?.report)
+    Ok(read(files, mode, Recovered::Each(&mut replay))?.report)
 }
 // ANCHOR_END: read_replaying

@@ -2,11 +2,11 @@
 //!
 //! Each table stores its data as entries keyed `table name ‖ 0x00 ‖ rest`: a
 //! change to a table is a put or a delete of such entries, appended to
-//! chapter 2's log before the table changes in memory. The log is a
-//! [`Store`] opened with [`Store::open_replaying`]: it keeps no map of its
-//! own (the tables are the state), and at open it hands every logged change
-//! to the table its key names. Compaction is chapter 2's checkpoint, of a map
-//! the tables build of themselves for the moment.
+//! chapter 2's log before the table changes in memory. The log is chapter
+//! 2's [`Log`](strata_wal::Log): it keeps no map (the tables are the state),
+//! and at open it hands every logged change to the table its key names.
+//! Compaction is chapter 2's checkpoint, of a map the tables build of
+//! themselves for the moment.
 //!
 //! Inside a transaction, changes are collected instead of written, and the
 //! whole transaction becomes one batch: one log record, all or nothing.
@@ -15,7 +15,10 @@ use std::mem::take;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use strata_wal::{Change, Map, Op, Store};
+use strata_wal::{Change, Map, Op};
+
+/// Chapter 2's log, named apart from this module's [`Log`], which wraps it.
+type Wal = strata_wal::Log;
 
 use crate::{Error, Result};
 
@@ -28,8 +31,8 @@ pub use changes::{Changes, Recorder};
 
 #[derive(Debug)]
 struct Inner {
-    /// `None` in memory.
-    store: Option<Store>,
+    /// Chapter 2's log; `None` in memory.
+    wal: Option<Wal>,
     read_only: bool,
     /// Whether a transaction is open: then `changes` collects its changes
     /// (and what they replaced) until it commits.
@@ -47,7 +50,7 @@ pub struct Log(Arc<Mutex<Inner>>);
 impl Log {
     pub(crate) fn new(read_only: bool, compact_above: Option<u64>) -> Log {
         Log(Arc::new(Mutex::new(Inner {
-            store: None,
+            wal: None,
             read_only,
             in_transaction: false,
             changes: Changes::default(),
@@ -55,9 +58,9 @@ impl Log {
         })))
     }
 
-    /// From now on, writes go to `store` (until then: memory only).
-    pub(crate) fn attach(&self, store: Store) {
-        self.lock().store = Some(store);
+    /// From now on, writes go to `wal` (until then: memory only).
+    pub(crate) fn attach(&self, wal: Wal) {
+        self.lock().wal = Some(wal);
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -86,7 +89,7 @@ impl Log {
         if !inner.in_transaction {
             inner.changes.clear();
             changes(&mut Recorder::new(table, &mut inner.changes, false))?;
-            write(inner.store.as_ref(), &inner.changes)?;
+            write(inner.wal.as_ref(), &inner.changes)?;
             inner.compact_if_due();
             return Ok(());
         }
@@ -123,7 +126,7 @@ impl Log {
     pub(crate) fn commit(&self) -> Result<(), (Error, Changes)> {
         let inner = &mut *self.lock();
         inner.in_transaction = false;
-        match write(inner.store.as_ref(), &inner.changes) {
+        match write(inner.wal.as_ref(), &inner.changes) {
             Ok(()) => {
                 inner.compact_if_due();
                 Ok(())
@@ -152,8 +155,8 @@ impl Log {
             // The tables hold the transaction's changes, which are not committed.
             return Err(Error::InTransaction);
         }
-        if let Some(store) = &inner.store {
-            store.checkpoint_from(state)?;
+        if let Some(wal) = &inner.wal {
+            wal.checkpoint_from(state)?;
         }
         Ok(())
     }
@@ -161,16 +164,16 @@ impl Log {
     /// Waits for a background compaction, if one is running, and reports
     /// whether the last one failed.
     pub(crate) fn finish_compaction(&self) -> Result<()> {
-        if let Some(store) = &self.lock().store {
-            store.finish_background_checkpoint()?;
+        if let Some(wal) = &self.lock().wal {
+            wal.finish_background_checkpoint()?;
         }
         Ok(())
     }
 
     /// Makes everything written so far durable (whatever the sync policy).
     pub(crate) fn sync(&self) -> Result<()> {
-        if let Some(store) = &self.lock().store {
-            store.sync()?;
+        if let Some(wal) = &self.lock().wal {
+            wal.sync()?;
         }
         Ok(())
     }
@@ -185,10 +188,10 @@ impl Inner {
     /// not its error: a checkpoint that could not start is tried again at the
     /// next write, and one that failed is reported by `finish_compaction`.
     fn compact_if_due(&self) {
-        if let (Some(limit), Some(store)) = (self.compact_above, &self.store)
-            && store.stats().log_len > limit
+        if let (Some(limit), Some(wal)) = (self.compact_above, &self.wal)
+            && wal.stats().log_len > limit
         {
-            let _ = store.checkpoint_in_background();
+            let _ = wal.checkpoint_in_background();
         }
     }
     // ANCHOR_END: compact_if_due
@@ -196,8 +199,8 @@ impl Inner {
 
 // ANCHOR: write
 /// Appends `changes` to the log as one record: a put, a delete, or a batch.
-fn write(store: Option<&Store>, changes: &Changes) -> Result<()> {
-    let Some(store) = store else {
+fn write(wal: Option<&Wal>, changes: &Changes) -> Result<()> {
+    let Some(wal) = wal else {
         return Ok(());
     };
     // One change is logged as itself; more, as a batch.
@@ -207,7 +210,7 @@ fn write(store: Option<&Store>, changes: &Changes) -> Result<()> {
         (Some(Change::Delete { key }), 1) => Op::Delete { key },
         _ => Op::Batch(changes.iter().collect()),
     };
-    store.append(&op)?;
+    wal.append(&op)?;
     Ok(())
 }
 // ANCHOR_END: write

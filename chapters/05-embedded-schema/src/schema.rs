@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use strata_wal::{Change, Create, Op, Options, RecoveryMode, Store};
+use strata_wal::{Change, Create, Op, Options, RecoveryMode};
 
 use crate::log::{Changes, Log};
 use crate::{Config, Result};
@@ -17,9 +17,9 @@ pub use database::{Database, Schema, compact};
 use database::{split_key, table};
 
 // ANCHOR: open
-/// Opens (or creates) the database `config` describes: chapter 2's store
-/// replays the log and hands each change to the table its key names. A
-/// read-only database reads the log without opening the store: no lock,
+/// Opens (or creates) the database `config` describes: chapter 2's log
+/// replays itself and hands each change to the table its key names. A
+/// read-only database reads the log without opening it: no lock,
 /// and no file created or changed.
 ///
 /// # Errors
@@ -32,7 +32,7 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
     let Some(folder) = &config.folder else {
         return Ok(db);
     };
-    // The first error stops the loading; the store's replay itself cannot fail.
+    // The first error stops the loading; the log's replay itself cannot fail.
     let mut failed = None;
     let mut load = |op: &Op<'_>| {
         if failed.is_none()
@@ -41,7 +41,7 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
             failed = Some(e);
         }
     };
-    let store = if config.read_only {
+    let wal = if config.read_only {
         strata_wal::read_replaying_in(folder, RecoveryMode::default(), &mut load)?;
         None
     } else {
@@ -50,13 +50,13 @@ pub fn open<S: Schema>(config: Config) -> Result<S> {
             false => Create::Never,
         };
         let options = Options::new(config.sync).create(create);
-        Some(Store::open_replaying_in(folder, options, &mut load)?)
+        Some(strata_wal::Log::open_in(folder, options, &mut load)?)
     };
     if let Some(e) = failed {
         return Err(e);
     }
-    if let Some(store) = store {
-        log.attach(store);
+    if let Some(wal) = wal {
+        log.attach(wal);
     }
     Ok(db)
 }

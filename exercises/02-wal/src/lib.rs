@@ -53,6 +53,8 @@ pub mod fs;
 pub mod inspect;
 #[path = "../../../chapters/02-wal/src/lock.rs"]
 pub mod lock;
+#[path = "../../../chapters/02-wal/src/log.rs"]
+pub mod log;
 #[path = "../../../chapters/02-wal/src/op.rs"]
 pub mod op;
 #[path = "../../../chapters/02-wal/src/reader.rs"]
@@ -71,10 +73,11 @@ mod sync;
 pub use checkpoint::CheckpointStep;
 pub use durability::SyncPolicy;
 pub use error::{Error, Result};
+pub use log::{Create, Log, Options, Stats};
 pub use op::{Batch, Change, Op};
 pub use reader::{read_replaying, read_replaying_in};
 pub use recovery::{Damage, RecoveryMode, RecoveryReport, TornTail};
-pub use store::{Create, Options, ReadView, Stats, Store};
+pub use store::{ReadView, Store};
 
 /// The in-memory map: byte keys in order, byte values (the same as chapter 1's).
 pub type Map = strata_flat_file::Map;

@@ -20,7 +20,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use strata_wal::{Change, Create, Op, Options, Store};
+use strata_wal::{Change, Create, Op, Options};
 
 use crate::log::{Changes, Log};
 use crate::{Config, Result};
@@ -46,11 +46,11 @@ use database::{split_key, table};
 /// done. Otherwise chapter 2 reads the log in the folder and hands every
 /// operation, oldest first, to a closure of yours, which gives it to
 /// `replay`:
-/// - normally, chapter 2's [`Store`] opens it (`Store::open_replaying_in`,
-///   with [`Options`] from `config.sync`, and `config.create` as a
-///   [`Create`]), and the log is attached to the store (`Log::attach`) so
-///   that changes are written from then on;
-/// - read-only (`config.read_only`), no store is opened at all, since it
+/// - normally, chapter 2's log opens it (`strata_wal::Log::open_in`, with
+///   [`Options`] from `config.sync`, and `config.create` as a [`Create`]),
+///   and this crate's log is attached to it (`Log::attach`) so that changes
+///   are written from then on;
+/// - read-only (`config.read_only`), chapter 2's log is not opened at all, since it
 ///   would take the lock and may create files: `strata_wal::read_replaying_in`
 ///   (in the default `strata_wal::RecoveryMode`) reads the log and changes
 ///   nothing, and nothing is attached.
@@ -67,7 +67,7 @@ use database::{split_key, table};
 /// One closure serves both paths: it calls `replay` only as long as nothing
 /// has failed, and keeps the first error in an `Option` declared outside
 /// it. Pass the closure as `&mut`, so that you can look at that `Option`
-/// once the store is open (or the log read), before attaching anything.
+/// once the log is open (or read), before attaching anything.
 ///
 /// </details>
 ///

@@ -158,12 +158,12 @@ fn a_missing_segment_is_an_error() {
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
 }
 
-/// A store opened with `open_replaying` keeps no map: recovery hands the
-/// snapshot's entries, then every later record, to the caller, who keeps the
-/// state and checkpoints it with `checkpoint_from`.
+/// A `Log` keeps no map: recovery hands the snapshot's entries, then every
+/// later record, to the caller, who keeps the state and checkpoints it with
+/// `checkpoint_from`.
 #[test]
-fn a_replaying_store_hands_over_the_snapshot_then_the_records() {
-    use crate::wal::{Map, Op, Options, Store, SyncPolicy};
+fn a_log_hands_over_the_snapshot_then_the_records() {
+    use crate::wal::{Log, Map, Op, Options, Store, SyncPolicy};
 
     let dir = temp_dir();
     let db = open(dir.path());
@@ -176,7 +176,7 @@ fn a_replaying_store_hands_over_the_snapshot_then_the_records() {
 
     let mut seen = Vec::new();
     let options = Options::new(SyncPolicy::Always);
-    let store = Store::open_replaying(dir.path(), options.clone(), |op: &Op<'_>| {
+    let log = Log::open(dir.path(), options.clone(), |op: &Op<'_>| {
         seen.push(match op {
             Op::Put { key, value } => format!("put {}={}", str(key), str(value)),
             Op::Delete { key } => format!("delete {}", str(key)),
@@ -185,22 +185,20 @@ fn a_replaying_store_hands_over_the_snapshot_then_the_records() {
     })
     .unwrap();
     assert_eq!(seen, ["put a=1", "put b=2", "put c=3", "delete a"]);
-    assert!(store.is_empty(), "a replaying store keeps no map");
 
     // Appends are logged; the caller's state is what a checkpoint writes.
-    store
-        .append(&Op::Put {
-            key: b"d",
-            value: b"4",
-        })
-        .unwrap();
+    log.append(&Op::Put {
+        key: b"d",
+        value: b"4",
+    })
+    .unwrap();
     let state = Map::from([
         (b"b".to_vec(), b"2".to_vec()),
         (b"c".to_vec(), b"3".to_vec()),
         (b"d".to_vec(), b"4".to_vec()),
     ]);
-    store.checkpoint_from(&state).unwrap();
-    drop(store);
+    log.checkpoint_from(&state).unwrap();
+    drop(log);
     let reopened = Store::open(dir.path(), options).unwrap();
     let expected: Vec<_> = state.into_iter().collect();
     assert_eq!(contents(&reopened), expected);
@@ -241,23 +239,23 @@ fn a_background_checkpoint_runs_beside_the_writers() {
 
 #[test]
 fn a_background_checkpoint_needs_no_map() {
-    use crate::wal::{Map, Op, Options, Store, SyncPolicy};
+    use crate::wal::{Log, Map, Op, Options, Store, SyncPolicy};
 
     let dir = temp_dir();
     let options = Options::new(SyncPolicy::Never);
-    let store = Store::open_replaying(dir.path(), options.clone(), |_: &Op<'_>| {}).unwrap();
+    let log = Log::open(dir.path(), options.clone(), |_: &Op<'_>| {}).unwrap();
     let mut model = Map::new();
     for i in 0..200u32 {
         let op = Op::Put {
             key: &(i % 50).to_be_bytes(),
             value: &i.to_be_bytes(),
         };
-        store.append(&op).unwrap();
+        log.append(&op).unwrap();
         op.apply(&mut model);
     }
-    assert!(store.checkpoint_in_background().unwrap());
-    store.finish_background_checkpoint().unwrap();
-    drop(store);
+    assert!(log.checkpoint_in_background().unwrap());
+    log.finish_background_checkpoint().unwrap();
+    drop(log);
     let db = Store::open(dir.path(), options).unwrap();
     assert_eq!(db.recovery().records_replayed, 0, "all in the snapshot");
     assert_eq!(contents(&db), model.into_iter().collect::<Vec<_>>());

@@ -314,6 +314,17 @@ impl Log {
     /// step; [`finish_background_checkpoint`](Log::finish_background_checkpoint)
     /// reports it.
     pub fn checkpoint_in_background(&self) -> Result<bool> {
+        self.checkpoint_in_background_keeping(|_| true)
+    }
+
+    /// [`checkpoint_in_background`](Log::checkpoint_in_background), whose
+    /// snapshot keeps only the entries whose keys `keep` accepts: for a caller
+    /// that has stored the others elsewhere, durably, up to this moment
+    /// (chapter 5's tables on disk).
+    pub fn checkpoint_in_background_keeping(
+        &self,
+        keep: impl Fn(&[u8]) -> bool + Send + 'static,
+    ) -> Result<bool> {
         let mut background = self.background();
         if background.is_running() {
             return Ok(false);
@@ -327,7 +338,8 @@ impl Log {
         background.thread = Some(std::thread::spawn(move || {
             // Every file this reads is closed to writers, and no other
             // checkpoint removes files until this thread is done.
-            let map = reader::state_at(&dir, last_seq)?;
+            let mut map = reader::state_at(&dir, last_seq)?;
+            map.retain(|key, _| keep(key));
             checkpoint::save_snapshot(&dir, &map, last_seq, &mut |_| Ok(()))
         }));
         Ok(true)

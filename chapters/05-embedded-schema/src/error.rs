@@ -35,6 +35,16 @@ pub enum Error {
         name: String,
     },
 
+    /// The B+tree file of a [`DiskTable`](crate::DiskTable) could not be
+    /// opened, read or written.
+    #[error("table `{table}`: its file: {source}")]
+    DiskTable {
+        /// The table.
+        table: String,
+        /// What chapter 4's B+tree said.
+        source: strata_bptree::Error,
+    },
+
     /// A change to a database opened read-only.
     #[error("the database is open read-only")]
     ReadOnly,

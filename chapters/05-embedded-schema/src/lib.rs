@@ -48,6 +48,7 @@
 
 pub mod codec;
 mod config;
+pub mod disk;
 mod error;
 pub mod keyed;
 pub mod list;
@@ -59,6 +60,7 @@ pub mod single;
 pub mod table;
 
 pub use config::{Config, Dir, SyncPolicy};
+pub use disk::DiskTable;
 pub use error::{Error, Result};
 pub use keyed::{LookupTable, OrderedTable};
 pub use list::List;

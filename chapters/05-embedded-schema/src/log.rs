@@ -13,6 +13,7 @@
 
 use std::mem::take;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use strata_wal::{Change, Map, Op};
@@ -20,7 +21,8 @@ use strata_wal::{Change, Map, Op};
 /// Chapter 2's log, named apart from this module's [`Log`], which wraps it.
 type Wal = strata_wal::Log;
 
-use crate::{Error, Result};
+use crate::disk::Disk;
+use crate::{Config, Error, Result};
 
 // A path relative to this file, so that the exercise crate, which includes
 // this file by its path, finds it too.
@@ -41,6 +43,11 @@ struct Inner {
     /// The list is cleared, not dropped, so that its buffers are reused.
     changes: Changes,
     compact_above: Option<u64>,
+    /// The database's folder; `None` in memory.
+    folder: Option<PathBuf>,
+    /// The tables kept in files of their own: compaction writes their
+    /// overlays into their files before it drops their entries.
+    on_disk: Vec<Arc<Disk>>,
 }
 
 /// A handle on the log, shared by every table of one database.
@@ -48,14 +55,33 @@ struct Inner {
 pub struct Log(Arc<Mutex<Inner>>);
 
 impl Log {
-    pub(crate) fn new(read_only: bool, compact_above: Option<u64>) -> Log {
+    /// The log of a database opened with `config`, writing nowhere until
+    /// [`attach`](Log::attach)ed to chapter 2's log.
+    pub(crate) fn new(config: &Config) -> Log {
         Log(Arc::new(Mutex::new(Inner {
             wal: None,
-            read_only,
+            read_only: config.read_only,
             in_transaction: false,
             changes: Changes::default(),
-            compact_above,
+            compact_above: config.compact_above,
+            folder: config.folder.as_ref().map(|dir| dir.path().to_path_buf()),
+            on_disk: Vec::new(),
         })))
+    }
+
+    /// The database's folder; `None` in memory.
+    pub(crate) fn folder(&self) -> Option<PathBuf> {
+        self.lock().folder.clone()
+    }
+
+    /// Whether the database is open read-only.
+    pub(crate) fn read_only(&self) -> bool {
+        self.lock().read_only
+    }
+
+    /// Registers a table kept in a file of its own (see [`Disk::persist`]).
+    pub(crate) fn keep_on_disk(&self, disk: Arc<Disk>) {
+        self.lock().on_disk.push(disk);
     }
 
     /// From now on, writes go to `wal` (until then: memory only).
@@ -156,6 +182,7 @@ impl Log {
             return Err(Error::InTransaction);
         }
         if let Some(wal) = &inner.wal {
+            inner.persist_on_disk()?;
             wal.checkpoint_from(state)?;
         }
         Ok(())
@@ -190,11 +217,42 @@ impl Inner {
     fn compact_if_due(&self) {
         if let (Some(limit), Some(wal)) = (self.compact_above, &self.wal)
             && wal.stats().log_len > limit
+            // The tables on disk first: their entries leave the log only
+            // once their files hold them.
+            && self.persist_on_disk().is_ok()
         {
-            let _ = wal.checkpoint_in_background();
+            let on_disk: Vec<&'static str> = self.on_disk.iter().map(|d| d.name()).collect();
+            let _ = wal.checkpoint_in_background_keeping(move |key| {
+                !on_disk.iter().any(|name| is_entry_of(key, name))
+            });
         }
     }
+
+    /// Writes every disk table's overlay into its file. The changes just
+    /// written go in too: a table changes itself only after `record` returns,
+    /// and a compaction started now covers them.
+    fn persist_on_disk(&self) -> Result<()> {
+        if self.on_disk.is_empty() {
+            return Ok(());
+        }
+        for change in self.changes.iter() {
+            let (key, value) = match change {
+                Change::Put { key, value } => (key, Some(value)),
+                Change::Delete { key } => (key, None),
+            };
+            if let Some(disk) = self.on_disk.iter().find(|d| is_entry_of(key, d.name())) {
+                disk.apply(&key[disk.name().len() + 1..], value);
+            }
+        }
+        self.on_disk.iter().try_for_each(|disk| disk.persist())
+    }
     // ANCHOR_END: compact_if_due
+}
+
+/// Whether a log key is an entry of table `name`: `name ‖ 0x00 ‖ rest`.
+fn is_entry_of(key: &[u8], name: &str) -> bool {
+    key.strip_prefix(name.as_bytes())
+        .is_some_and(|rest| rest.first() == Some(&0))
 }
 
 // ANCHOR: write

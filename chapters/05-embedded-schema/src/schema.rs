@@ -27,7 +27,7 @@ use database::{split_key, table};
 /// [`Error::Decode`] for an entry that does not decode as its table's types;
 /// [`Error::Log`] for I/O, a held lock, or damage the log cannot recover from.
 pub fn open<S: Schema>(config: Config) -> Result<S> {
-    let log = Log::new(config.read_only, config.compact_above);
+    let log = Log::new(&config);
     let mut db = S::create(log.clone());
     let Some(folder) = &config.folder else {
         return Ok(db);

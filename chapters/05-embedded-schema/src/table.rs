@@ -31,7 +31,7 @@ pub trait TableState {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a strata-schema table",
     label = "every field of a `#[derive(Schema)]` struct must be a table",
-    note = "the tables are Single, LookupTable, OrderedTable, List, LookupList and LookupSet"
+    note = "the tables are Single, LookupTable, OrderedTable, List, LookupList, LookupSet and DiskTable"
 )]
 pub trait Table: TableState + Sized {
     /// An empty table named `name` that logs through `log`.

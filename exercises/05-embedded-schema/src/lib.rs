@@ -49,6 +49,8 @@ pub mod schema;
 pub mod codec;
 #[path = "../../../chapters/05-embedded-schema/src/config.rs"]
 mod config;
+#[path = "../../../chapters/05-embedded-schema/src/disk.rs"]
+pub mod disk;
 #[path = "../../../chapters/05-embedded-schema/src/error.rs"]
 mod error;
 #[path = "../../../chapters/05-embedded-schema/src/log.rs"]
@@ -63,6 +65,7 @@ pub mod single;
 pub mod table;
 
 pub use config::{Config, Dir, SyncPolicy};
+pub use disk::DiskTable;
 pub use error::{Error, Result};
 pub use keyed::{LookupTable, OrderedTable};
 pub use list::List;

@@ -40,8 +40,7 @@ use database::{split_key, table};
 /// and no file created or changed.
 ///
 /// Hints: the tables are rebuilt by replaying the log into them. Make the
-/// log every table writes through (`Log::new`, with the config's read-only
-/// flag and compaction threshold) and the empty tables on it
+/// log every table writes through (`Log::new(&config)`) and the empty tables on it
 /// (`S::create`). A database in memory (`config.folder` is `None`) is then
 /// done. Otherwise chapter 2 reads the log in the folder and hands every
 /// operation, oldest first, to a closure of yours, which gives it to

@@ -6,14 +6,15 @@
 //! In the order the book builds things: `tables` (every table type, and what a
 //! reopen shows), `transaction` (one record, or nothing at all), `crash` (every
 //! truncation of a small log), `compaction`, `evolution` (the schema changes
-//! under an existing log), `config` (memory, read-only, the lock, a missing
-//! folder), `model` (random operations against std's collections),
+//! under an existing log), `disk` (a table kept in a B+tree file of its own),
+//! `config` (memory, read-only, the lock, a missing folder), `model` (random operations against std's collections),
 //! `power_loss` (every moment the power could fail, on a simulated disk), `snapshot`
 //! (the exact bytes of a tiny log).
 
 mod compaction;
 mod config;
 mod crash;
+mod disk;
 mod evolution;
 // Chapter 2's helpers for a log folder's files: a database is such a folder.
 #[path = "../../../02-wal/tests/suite/folder.rs"]

@@ -109,6 +109,7 @@ where
         Ok(self.disk.lock().find(self.disk.name, &rest)?.is_some())
     }
 
+    // ANCHOR: insert
     /// Sets `key` to `value`; returns the old value.
     pub fn insert(&mut self, key: K, value: V) -> Result<Option<V>> {
         let old = self.get(&key)?;
@@ -117,6 +118,7 @@ where
         self.disk.lock().overlay.insert(rest, Some(encoded));
         Ok(old)
     }
+    // ANCHOR_END: insert
 
     /// Removes `key`; returns its value.
     pub fn remove(&mut self, key: &K) -> Result<Option<V>> {
@@ -173,6 +175,7 @@ impl Disk {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    // ANCHOR: persist
     /// Writes the overlay into the file in one synced transaction, then
     /// empties it. The log calls this before it drops the table's entries.
     /// In memory (no folder), the overlay stays: it is the table.
@@ -203,9 +206,11 @@ impl Disk {
         }
         written
     }
+    // ANCHOR_END: persist
 }
 
 impl DiskState {
+    // ANCHOR: find
     /// The encoded value of `rest`: the overlay's word, else the file's.
     fn find(&mut self, name: &'static str, rest: &[u8]) -> Result<Option<Vec<u8>>> {
         if let Some(value) = self.overlay.get(rest) {
@@ -222,6 +227,7 @@ impl DiskState {
         })
         .map_err(|source| file_error(name, source))
     }
+    // ANCHOR_END: find
 
     /// The file, opened on first use: `None` in memory, or when a read-only
     /// database has no file yet (the table is then empty). A database that

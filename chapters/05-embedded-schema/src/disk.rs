@@ -18,6 +18,25 @@
 //!
 //! A disk table needs a folder on the real file system: in a database in
 //! memory it keeps everything in its overlay, like the other tables.
+//!
+//! ```
+//! use strata_schema::{Config, DiskTable, LookupTable, Schema};
+//!
+//! #[derive(Schema)]
+//! struct Archive {
+//!     names: LookupTable<u64, String>,
+//!     blobs: DiskTable<u64, Vec<u8>>,
+//! }
+//!
+//! # let dir = tempfile::tempdir().unwrap();
+//! let mut db = Archive::open(Config::in_folder(dir.path()))?;
+//! db.names.insert(1, "logo.png".into())?;
+//! db.blobs.insert(1, vec![0x89, b'P', b'N', b'G'])?;
+//! db.compact()?; // the blob moves into its table's file
+//! assert!(dir.path().join("blobs.bbolt").exists());
+//! assert_eq!(db.blobs.get(&1)?, Some(vec![0x89, b'P', b'N', b'G']));
+//! # Ok::<(), strata_schema::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;

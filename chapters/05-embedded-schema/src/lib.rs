@@ -40,8 +40,10 @@
 //! - [`table`]: what every table shares, and how its entries are keyed;
 //! - [`single`], [`keyed`], [`list`], [`lookup_list`], [`lookup_set`]: the
 //!   table types;
-//! - [`log`]: the log every table writes through (chapter 2's store);
+//! - [`log`]: the log every table writes through (chapter 2's `Log`);
 //! - [`schema`]: what the derive implements; open, transactions, compaction;
+//! - [`disk`]: [`DiskTable`], a table kept in a B+tree file of its own
+//!   (chapter 4's), for data larger than memory;
 //! - [`codec`]: the one place values are encoded.
 //!
 //! This crate has no `unsafe` code.

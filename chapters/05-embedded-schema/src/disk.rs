@@ -169,7 +169,7 @@ impl<K, V> TableState for DiskTable<K, V> {
     }
 
     /// Nothing: by the time the log is compacted, the log has written this
-    /// table's overlay into its file (see [`Disk::persist`]).
+    /// table's overlay into its file (see the module docs).
     fn dump(&self, _out: &mut dyn FnMut(Vec<u8>, Vec<u8>)) -> Result<()> {
         Ok(())
     }

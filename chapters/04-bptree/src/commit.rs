@@ -20,7 +20,7 @@ use crate::file::DbFile;
 use crate::freelist;
 use crate::meta::NO_FREELIST;
 use crate::node::Node;
-use crate::page::BUCKET_LEAF_FLAG;
+use crate::page::{BUCKET_LEAF_FLAG, Header};
 use crate::spill::{PageBuf, PageWriter, bucket_value, inlineable, spill_tree};
 use crate::tree::{self, Child, DirtyNode, Edit};
 use crate::write::TxCore;
@@ -104,9 +104,13 @@ fn write_all(
         let n = size / page_size + 1;
         let id = out.allocate(n);
         let mut bytes = vec![0; n * page_size];
-        bytes[0..8].copy_from_slice(&id.to_le_bytes());
-        bytes[12..16].copy_from_slice(&((n - 1) as u32).to_le_bytes());
         freelist::encode_into(&out.freelist.all_ids(), &mut bytes);
+        let header = Header {
+            id,
+            overflow: (n - 1) as u32,
+            ..Header::read(&bytes)
+        };
+        header.write(&mut bytes);
         out.pages.push((id, bytes));
         id
     };

@@ -444,8 +444,12 @@ pub fn initial_file(page_size: u32) -> Vec<u8> {
     }
     for (id, flags) in [(2u64, crate::page::FREELIST), (3, crate::page::LEAF)] {
         let mut page = vec![0; size];
-        page[0..8].copy_from_slice(&id.to_le_bytes());
-        page[8..10].copy_from_slice(&flags.to_le_bytes());
+        let header = crate::page::Header {
+            id,
+            flags,
+            ..crate::page::Header::default()
+        };
+        header.write(&mut page);
         file.extend_from_slice(&page);
     }
     file

@@ -4,7 +4,7 @@
 //! `u16`, so when there are 0xFFFF ids or more the count is 0xFFFF and the
 //! real count is the first `u64`, with the ids after it.
 
-use crate::page::{HEADER_LEN, Page, u64_at};
+use crate::page::{HEADER_LEN, Header, Page, put_u64, u64_at};
 use crate::{Error, Result};
 
 // ANCHOR: decode
@@ -40,20 +40,27 @@ pub fn encoded_len(n: usize) -> usize {
     HEADER_LEN + 8 * n + if n >= 0xFFFF { 8 } else { 0 }
 }
 
-/// Writes the header fields and ids of a freelist page into `page` (whose
-/// first 8 bytes, the id, and overflow the caller sets). `ids` must be sorted.
+/// Writes the header (type and count) and ids of a freelist page into `page`
+/// (whose id and overflow the caller sets). `ids` must be sorted. A count of
+/// 0xFFFF or more is stored in the first id's place, with 0xFFFF in the header.
 pub fn encode_into(ids: &[u64], page: &mut [u8]) {
-    page[8..10].copy_from_slice(&crate::page::FREELIST.to_le_bytes());
     let mut at = HEADER_LEN;
-    if ids.len() >= 0xFFFF {
-        page[10..12].copy_from_slice(&0xFFFFu16.to_le_bytes());
-        page[at..at + 8].copy_from_slice(&(ids.len() as u64).to_le_bytes());
-        at += 8;
-    } else {
-        page[10..12].copy_from_slice(&(ids.len() as u16).to_le_bytes());
-    }
+    let count = match u16::try_from(ids.len()) {
+        Ok(count) if count < 0xFFFF => count,
+        _ => {
+            put_u64(page, at, ids.len() as u64);
+            at += 8;
+            0xFFFF
+        }
+    };
+    let header = Header {
+        flags: crate::page::FREELIST,
+        count,
+        ..Header::default()
+    };
+    header.write(page);
     for id in ids {
-        page[at..at + 8].copy_from_slice(&id.to_le_bytes());
+        put_u64(page, at, *id);
         at += 8;
     }
 }

@@ -20,8 +20,8 @@ use strata_flat_file::hexdump::{HexDump, show_bytes};
 use crate::Result;
 use crate::db::{DB, Options};
 use crate::freelist;
-use crate::meta::{Meta, NO_FREELIST};
-use crate::page::{self, ELEMENT_LEN, HEADER_LEN, Page, u32_at, u64_at};
+use crate::meta::{Meta, NO_FREELIST, field};
+use crate::page::{self, ELEMENT_LEN, HEADER_LEN, Header, Page, header, u32_at};
 use crate::tx::{Bucket, ReadTx};
 
 /// The logical dump of the file at `path`, opened read-only.
@@ -134,32 +134,68 @@ pub fn page_dump(tx: &ReadTx, id: u64) -> Result<String> {
 /// The 16-byte header every page starts with.
 fn dump_header(dump: &mut HexDump, page: &Page<'_>, flags: u16) {
     let bytes = page.bytes;
-    dump.field(&bytes[0..8], format!("page id {}", u64_at(bytes, 0)));
+    let h = Header::read(bytes);
     dump.field(
-        &bytes[8..10],
-        format!("flags {:#06x} ({})", page.flags, page_type(flags)),
+        &bytes[header::ID..header::FLAGS],
+        format!("page id {}", h.id),
     );
-    dump.field(&bytes[10..12], format!("count {}", page.count));
-    dump.field(&bytes[12..16], format!("overflow {}", page.overflow));
+    dump.field(
+        &bytes[header::FLAGS..header::COUNT],
+        format!("flags {:#06x} ({})", h.flags, page_type(flags)),
+    );
+    dump.field(
+        &bytes[header::COUNT..header::OVERFLOW],
+        format!("count {}", h.count),
+    );
+    dump.field(
+        &bytes[header::OVERFLOW..header::END],
+        format!("overflow {}", h.overflow),
+    );
 }
 
 /// A meta page's fields, after the header.
 fn dump_meta(dump: &mut HexDump, id: u64, bytes: &[u8]) -> Result<()> {
     let meta = Meta::decode(bytes).map_err(|reason| crate::Error::corrupt(id, reason))?;
     let m = &bytes[HEADER_LEN..];
-    dump.field(&m[0..4], "magic");
-    dump.field(&m[4..8], "version 2");
-    dump.field(&m[8..12], format!("page size {}", meta.page_size));
-    dump.field(&m[12..16], "flags");
-    dump.field(&m[16..24], format!("root bucket: root page {}", meta.root));
-    dump.field(
-        &m[24..32],
-        format!("root bucket: sequence {}", meta.sequence),
-    );
-    dump.field(&m[32..40], format!("freelist page {}", meta.freelist));
-    dump.field(&m[40..48], format!("pgid (pages in use) {}", meta.pgid));
-    dump.field(&m[48..56], format!("txid {}", meta.txid));
-    dump.field(&m[56..64], "checksum: FNV-1a of the 56 bytes above");
+    let fields = [
+        (field::MAGIC, field::VERSION, "magic".to_string()),
+        (field::VERSION, field::PAGE_SIZE, "version 2".to_string()),
+        (
+            field::PAGE_SIZE,
+            field::FLAGS,
+            format!("page size {}", meta.page_size),
+        ),
+        (field::FLAGS, field::ROOT, "flags".to_string()),
+        (
+            field::ROOT,
+            field::SEQUENCE,
+            format!("root bucket: root page {}", meta.root),
+        ),
+        (
+            field::SEQUENCE,
+            field::FREELIST,
+            format!("root bucket: sequence {}", meta.sequence),
+        ),
+        (
+            field::FREELIST,
+            field::PGID,
+            format!("freelist page {}", meta.freelist),
+        ),
+        (
+            field::PGID,
+            field::TXID,
+            format!("pgid (pages in use) {}", meta.pgid),
+        ),
+        (field::TXID, field::CHECKSUM, format!("txid {}", meta.txid)),
+        (
+            field::CHECKSUM,
+            field::END,
+            format!("checksum: FNV-1a of the {} bytes above", field::CHECKSUM),
+        ),
+    ];
+    for (start, end, label) in fields {
+        dump.field(&m[start..end], label);
+    }
     Ok(())
 }
 

@@ -18,7 +18,35 @@
 //! valid meta with the larger txid wins, so a crash while writing one meta
 //! leaves the other, and the previous transaction, intact.
 
-use crate::page::{HEADER_LEN, u32_at, u64_at};
+use crate::page::{HEADER_LEN, Header, put_u32, put_u64, u32_at, u64_at};
+
+/// Where each field of the meta is, counted from the end of the page header
+/// (add [`HEADER_LEN`] for the page offsets above), each right after the
+/// one before.
+pub mod field {
+    /// [`MAGIC`](super::MAGIC), a `u32`.
+    pub const MAGIC: usize = 0;
+    /// [`VERSION`](super::VERSION), a `u32`.
+    pub const VERSION: usize = MAGIC + 4;
+    /// The page size, a `u32`.
+    pub const PAGE_SIZE: usize = VERSION + 4;
+    /// The flags, a `u32` (always 0).
+    pub const FLAGS: usize = PAGE_SIZE + 4;
+    /// The root bucket's root page id, a `u64`.
+    pub const ROOT: usize = FLAGS + 4;
+    /// The root bucket's sequence, a `u64`.
+    pub const SEQUENCE: usize = ROOT + 8;
+    /// The freelist page id, a `u64`.
+    pub const FREELIST: usize = SEQUENCE + 8;
+    /// Pages in use, a `u64`.
+    pub const PGID: usize = FREELIST + 8;
+    /// The transaction id, a `u64`.
+    pub const TXID: usize = PGID + 8;
+    /// The FNV-1a checksum of every field before it, a `u64`.
+    pub const CHECKSUM: usize = TXID + 8;
+    /// The first byte after the meta.
+    pub const END: usize = CHECKSUM + 8;
+}
 
 /// The magic number.
 pub const MAGIC: u32 = 0xED0C_DAED;
@@ -27,7 +55,7 @@ pub const VERSION: u32 = 2;
 /// The freelist field's value when no freelist is stored.
 pub const NO_FREELIST: u64 = u64::MAX;
 /// Bytes of the meta after the page header, checksum included.
-pub const META_LEN: usize = 64;
+pub const META_LEN: usize = field::END;
 
 /// A decoded meta page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,29 +94,29 @@ impl Meta {
         let m = page
             .get(HEADER_LEN..HEADER_LEN + META_LEN)
             .ok_or("too short for a meta page")?;
-        let magic = u32_at(m, 0);
+        let magic = u32_at(m, field::MAGIC);
         if magic != MAGIC {
             return Err(format!("bad magic {magic:#010x}"));
         }
-        let version = u32_at(m, 4);
+        let version = u32_at(m, field::VERSION);
         if version != VERSION {
             return Err(format!("unsupported version {version}"));
         }
-        let stored = u64_at(m, 56);
-        let computed = fnv1a64(&m[..56]);
+        let stored = u64_at(m, field::CHECKSUM);
+        let computed = fnv1a64(&m[..field::CHECKSUM]);
         if stored != 0 && stored != computed {
             return Err(format!(
                 "checksum mismatch: stored {stored:#018x}, computed {computed:#018x}"
             ));
         }
         Ok(Meta {
-            page_size: u32_at(m, 8),
-            flags: u32_at(m, 12),
-            root: u64_at(m, 16),
-            sequence: u64_at(m, 24),
-            freelist: u64_at(m, 32),
-            pgid: u64_at(m, 40),
-            txid: u64_at(m, 48),
+            page_size: u32_at(m, field::PAGE_SIZE),
+            flags: u32_at(m, field::FLAGS),
+            root: u64_at(m, field::ROOT),
+            sequence: u64_at(m, field::SEQUENCE),
+            freelist: u64_at(m, field::FREELIST),
+            pgid: u64_at(m, field::PGID),
+            txid: u64_at(m, field::TXID),
         })
     }
     // ANCHOR_END: decode
@@ -97,20 +125,24 @@ impl Meta {
     /// with the header (id `txid % 2`, flags meta) and the checksummed meta.
     pub fn encode(&self) -> Vec<u8> {
         let mut page = vec![0; self.page_size as usize];
-        page[0..8].copy_from_slice(&(self.txid % 2).to_le_bytes());
-        page[8..10].copy_from_slice(&crate::page::META.to_le_bytes());
+        let header = Header {
+            id: self.txid % 2,
+            flags: crate::page::META,
+            ..Header::default()
+        };
+        header.write(&mut page);
         let m = &mut page[HEADER_LEN..HEADER_LEN + META_LEN];
-        m[0..4].copy_from_slice(&MAGIC.to_le_bytes());
-        m[4..8].copy_from_slice(&VERSION.to_le_bytes());
-        m[8..12].copy_from_slice(&self.page_size.to_le_bytes());
-        m[12..16].copy_from_slice(&self.flags.to_le_bytes());
-        m[16..24].copy_from_slice(&self.root.to_le_bytes());
-        m[24..32].copy_from_slice(&self.sequence.to_le_bytes());
-        m[32..40].copy_from_slice(&self.freelist.to_le_bytes());
-        m[40..48].copy_from_slice(&self.pgid.to_le_bytes());
-        m[48..56].copy_from_slice(&self.txid.to_le_bytes());
-        let sum = fnv1a64(&m[..56]);
-        m[56..64].copy_from_slice(&sum.to_le_bytes());
+        put_u32(m, field::MAGIC, MAGIC);
+        put_u32(m, field::VERSION, VERSION);
+        put_u32(m, field::PAGE_SIZE, self.page_size);
+        put_u32(m, field::FLAGS, self.flags);
+        put_u64(m, field::ROOT, self.root);
+        put_u64(m, field::SEQUENCE, self.sequence);
+        put_u64(m, field::FREELIST, self.freelist);
+        put_u64(m, field::PGID, self.pgid);
+        put_u64(m, field::TXID, self.txid);
+        let sum = fnv1a64(&m[..field::CHECKSUM]);
+        put_u64(m, field::CHECKSUM, sum);
         page
     }
 }

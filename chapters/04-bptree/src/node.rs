@@ -56,8 +56,9 @@ impl Node {
         } else {
             page::BRANCH
         };
-        out[8..10].copy_from_slice(&flags.to_le_bytes());
-        out[10..12].copy_from_slice(&(self.inodes.len() as u16).to_le_bytes());
+        // The id and overflow are left as they are: the caller knows them.
+        page::put_u16(out, page::header::FLAGS, flags);
+        page::put_u16(out, page::header::COUNT, self.inodes.len() as u16);
         let mut data = HEADER_LEN + ELEMENT_LEN * self.inodes.len();
         for (i, inode) in self.inodes.iter().enumerate() {
             let at = HEADER_LEN + ELEMENT_LEN * i;

@@ -24,8 +24,9 @@ use crate::{Error, Result};
 mod layout;
 
 pub use layout::{
-    BRANCH, BUCKET_LEAF_FLAG, BranchElement, ELEMENT_LEN, FREELIST, HEADER_LEN, LEAF, LeafElement,
-    META, Page, compare_keys, u16_at, u32_at, u64_at,
+    BRANCH, BUCKET_LEAF_FLAG, BranchElement, ELEMENT_LEN, FREELIST, HEADER_LEN, Header, LEAF,
+    LeafElement, META, Page, compare_keys, header, put_u16, put_u32, put_u64, u16_at, u32_at,
+    u64_at,
 };
 
 impl<'a> Page<'a> {
@@ -36,14 +37,19 @@ impl<'a> Page<'a> {
         if bytes.len() < HEADER_LEN {
             return Err(Error::corrupt(id, "shorter than a page header"));
         }
-        let page = Page {
-            id: u64_at(bytes, 0),
-            flags: u16_at(bytes, 8),
-            count: u16_at(bytes, 10),
-            overflow: u32_at(bytes, 12),
+        let Header {
+            id,
+            flags,
+            count,
+            overflow,
+        } = Header::read(bytes);
+        Ok(Page {
+            id,
+            flags,
+            count,
+            overflow,
             bytes,
-        };
-        Ok(page)
+        })
     }
     // ANCHOR_END: parse
 

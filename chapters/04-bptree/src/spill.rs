@@ -7,6 +7,7 @@
 
 use crate::Result;
 use crate::node::{Inode, Node};
+use crate::page::Header;
 use crate::tree::{Child, DirtyNode};
 
 mod pages;
@@ -27,9 +28,13 @@ impl PageWriter<'_> {
         let pages = node.pages_needed(self.page_size).max(1);
         let id = self.allocate(pages);
         let mut bytes = vec![0; pages * self.page_size];
-        bytes[0..8].copy_from_slice(&id.to_le_bytes());
-        bytes[12..16].copy_from_slice(&((pages - 1) as u32).to_le_bytes());
         node.write(&mut bytes);
+        let header = Header {
+            id,
+            overflow: (pages - 1) as u32,
+            ..Header::read(&bytes)
+        };
+        header.write(&mut bytes);
         self.pages.push((id, bytes));
         Ok(id)
     }

@@ -26,6 +26,7 @@ use std::process::Command;
 
 use strata_bptree::inspect::logical_dump;
 use strata_bptree::meta::NO_FREELIST;
+use strata_bptree::page::Header;
 use strata_bptree::{BucketMut, DB, Options, WriteTx};
 
 #[path = "support/boltdriver.rs"]
@@ -186,8 +187,12 @@ fn rewrite_pages(name: &str, bucket: &strata_bptree::Bucket<'_>) {
         let page = bucket.pages().page(id).expect("page");
         let node = Node::read(&page).expect("read node");
         let mut bytes = vec![0; page.bytes.len()];
-        bytes[0..8].copy_from_slice(&id.to_le_bytes());
-        bytes[12..16].copy_from_slice(&page.overflow.to_le_bytes());
+        let header = Header {
+            id,
+            overflow: page.overflow,
+            ..Header::default()
+        };
+        header.write(&mut bytes);
         node.write(&mut bytes);
         assert!(
             bytes == page.bytes,

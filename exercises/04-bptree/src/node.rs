@@ -40,7 +40,8 @@ impl Node {
     ///
     /// Hints (bbolt's `node.write`): the layout is in the [`page`] docs. The
     /// header's flags ([`page::LEAF`] or [`page::BRANCH`]) and count are
-    /// yours; the elements come packed after the header, one per inode in
+    /// yours (at [`page::header::FLAGS`] and [`page::header::COUNT`]; leave
+    /// the id and overflow alone, the caller sets them); the elements come packed after the header, one per inode in
     /// order; then the data area, holding each element's key (and, in a
     /// leaf, its value) in element order. The invariant bbolt's readers rely
     /// on: an element's `pos` is the distance from *that element* to its

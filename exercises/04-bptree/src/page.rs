@@ -21,8 +21,10 @@
 //! follows its key. Nothing read from a page is trusted: every element, key and
 //! value is bounds-checked against the page before it is returned.
 //!
-//! The constants, the `Page` and element types and the little-endian readers
-//! (`u16_at`, `u32_at`, `u64_at`) are given, shared with the reference crate.
+//! The constants, the `Page` and element types, the little-endian readers
+//! (`u16_at`, `u32_at`, `u64_at`) and writers (`put_u16`, ...), and the
+//! page `Header` with its field offsets ([`header`]) are given, shared with
+//! the reference crate.
 
 use crate::{Error, Result};
 
@@ -30,17 +32,18 @@ use crate::{Error, Result};
 mod layout;
 
 pub use layout::{
-    BRANCH, BUCKET_LEAF_FLAG, BranchElement, ELEMENT_LEN, FREELIST, HEADER_LEN, LEAF, LeafElement,
-    META, Page, compare_keys, u16_at, u32_at, u64_at,
+    BRANCH, BUCKET_LEAF_FLAG, BranchElement, ELEMENT_LEN, FREELIST, HEADER_LEN, Header, LEAF,
+    LeafElement, META, Page, compare_keys, header, put_u16, put_u32, put_u64, u16_at, u32_at,
+    u64_at,
 };
 
 impl<'a> Page<'a> {
     /// Reads the header at the start of `bytes` (which hold the whole page).
     ///
     /// Hints: fewer than [`HEADER_LEN`] bytes is `Error::corrupt(id, …)`, never
-    /// a panic. Otherwise read the four header fields at the offsets in the
-    /// module docs with `u64_at`, `u16_at` and `u32_at` (little-endian), and
-    /// keep `bytes`: the elements are read from it later. The `id` argument is
+    /// a panic. Otherwise the four header fields are [`Header::read`]'s to
+    /// read (or read them yourself at the offsets of [`header`]), and keep
+    /// `bytes`: the elements are read from it later. The `id` argument is
     /// only for the error; the page's id is the one in its header. Checked by
     /// `suite::page::the_header_fields_are_read_little_endian` and
     /// `fewer_than_16_bytes_is_not_a_page`.

@@ -32,8 +32,8 @@ impl PageWriter<'_> {
     /// pages, at least one, from `self.allocate`; its bytes span all of them
     /// and start zeroed, as [`Node::write`] (step 2) expects. The two header
     /// fields `Node::write` leaves to you are the page id and the overflow
-    /// (the pages beyond the first), at the offsets the [`page`](crate::page)
-    /// docs give. The commit writes out whatever is in `self.pages`, as
+    /// (the pages beyond the first): [`Header`](crate::page::Header) reads
+    /// and writes a page's header. The commit writes out whatever is in `self.pages`, as
     /// (id, bytes). A page's count is a `u16`: nodes are split long before
     /// they reach 0xFFFF elements, and the reference asserts it. Checked by
     /// `suite::write::huge_values_span_several_pages` and
@@ -41,9 +41,10 @@ impl PageWriter<'_> {
     ///
     /// <details><summary>Stuck?</summary>
     ///
-    /// Allocate, make a zeroed `Vec<u8>` of that many pages, write the id (a
-    /// `u64` at offset 0) and the overflow (a `u32` at offset 12), both
-    /// little-endian, let `node.write` fill in the rest, and push the pair.
+    /// Allocate, make a zeroed `Vec<u8>` of that many pages, let `node.write`
+    /// fill it in, then write the header again with the id and overflow
+    /// filled in (`Header::read`, change two fields, `Header::write`), and
+    /// push the pair.
     ///
     /// </details>
     pub fn write_node(&mut self, node: &Node) -> Result<u64> {

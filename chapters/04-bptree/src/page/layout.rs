@@ -2,8 +2,24 @@
 //! key order, and the types a page decodes into. Decoding itself, the
 //! bounds-checked part, is in the parent module.
 
+/// Where each field of a page's header is, each right after the one before:
+/// the page id (`u64`), the page type (`u16`), the element count (`u16`) and
+/// the pages it spans beyond the first (`u32`), little-endian.
+pub mod header {
+    /// The page id.
+    pub const ID: usize = 0;
+    /// The page type: [`BRANCH`](super::BRANCH), [`LEAF`](super::LEAF), ...
+    pub const FLAGS: usize = ID + 8;
+    /// How many elements (or freelist ids) the page holds.
+    pub const COUNT: usize = FLAGS + 2;
+    /// Extra pages the page spans.
+    pub const OVERFLOW: usize = COUNT + 2;
+    /// The first byte after the header.
+    pub const END: usize = OVERFLOW + 4;
+}
+
 /// The header's size.
-pub const HEADER_LEN: usize = 16;
+pub const HEADER_LEN: usize = header::END;
 /// An element's size, branch or leaf.
 pub const ELEMENT_LEN: usize = 16;
 /// A branch page.
@@ -35,6 +51,60 @@ pub fn u64_at(bytes: &[u8], at: usize) -> u64 {
     let mut b = [0; 8];
     b.copy_from_slice(&bytes[at..at + 8]);
     u64::from_le_bytes(b)
+}
+
+/// Writes a little-endian `u16` at `at`; the caller has checked the bounds.
+#[inline]
+pub fn put_u16(bytes: &mut [u8], at: usize, value: u16) {
+    bytes[at..at + 2].copy_from_slice(&value.to_le_bytes());
+}
+
+/// Writes a little-endian `u32` at `at`; the caller has checked the bounds.
+#[inline]
+pub fn put_u32(bytes: &mut [u8], at: usize, value: u32) {
+    bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+/// Writes a little-endian `u64` at `at`; the caller has checked the bounds.
+#[inline]
+pub fn put_u64(bytes: &mut [u8], at: usize, value: u64) {
+    bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+/// A page's header: the four fields every page starts with, read and
+/// written at the offsets of [`header`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Header {
+    /// The page id.
+    pub id: u64,
+    /// The page type.
+    pub flags: u16,
+    /// How many elements it holds.
+    pub count: u16,
+    /// Extra pages it spans.
+    pub overflow: u32,
+}
+
+impl Header {
+    /// Reads the header from the start of `page`, which holds at least
+    /// [`HEADER_LEN`] bytes (the caller has checked).
+    #[inline]
+    pub fn read(page: &[u8]) -> Header {
+        Header {
+            id: u64_at(page, header::ID),
+            flags: u16_at(page, header::FLAGS),
+            count: u16_at(page, header::COUNT),
+            overflow: u32_at(page, header::OVERFLOW),
+        }
+    }
+
+    /// Writes the header at the start of `page`.
+    pub fn write(&self, page: &mut [u8]) {
+        put_u64(page, header::ID, self.id);
+        put_u16(page, header::FLAGS, self.flags);
+        put_u16(page, header::COUNT, self.count);
+        put_u32(page, header::OVERFLOW, self.overflow);
+    }
 }
 
 /// Orders keys bytewise, as bbolt does (memcmp). Most keys differ in their

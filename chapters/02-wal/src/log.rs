@@ -346,6 +346,11 @@ impl Log {
     }
     // ANCHOR_END: checkpoint_in_background
 
+    /// Whether a background checkpoint is running.
+    pub fn is_checkpointing(&self) -> bool {
+        self.background().is_running()
+    }
+
     /// Waits for the background checkpoint, if one is running, and reports
     /// whether the last one failed (once).
     pub fn finish_background_checkpoint(&self) -> Result<()> {

@@ -20,6 +20,9 @@ pub struct Config {
     /// changes no file (not even the folder), so it opens beside a writer, in
     /// this process or another, and sees everything committed before it
     /// opened; it does not follow later changes (open it again for those).
+    /// The exception is a [`DiskTable`](crate::DiskTable): reading its file
+    /// takes chapter 4's shared lock on it, which a writer holding the file
+    /// excludes (and which keeps a writer out while the reader holds it).
     pub read_only: bool,
     /// When writes are fsynced: chapter 2's policies. Default:
     /// [`SyncPolicy::Always`], durable when the call returns.

@@ -115,7 +115,11 @@ impl Log {
         if !inner.in_transaction {
             inner.changes.clear();
             changes(&mut Recorder::new(table, &mut inner.changes, false))?;
-            write(inner.wal.as_ref(), &inner.changes)?;
+            if let Err(e) = write(inner.wal.as_ref(), &inner.changes) {
+                // Refused: no table takes the change, so nothing may pass it on.
+                inner.changes.clear();
+                return Err(e);
+            }
             inner.compact_if_due();
             return Ok(());
         }
@@ -217,6 +221,7 @@ impl Inner {
     fn compact_if_due(&self) {
         if let (Some(limit), Some(wal)) = (self.compact_above, &self.wal)
             && wal.stats().log_len > limit
+            && !wal.is_checkpointing()
             // The tables on disk first: their entries leave the log only
             // once their files hold them.
             && self.persist_on_disk().is_ok()

@@ -142,9 +142,10 @@ fn a_read_only_database_reads_a_disk_table_from_its_file() {
     assert!(matches!(db.blobs.insert(3, blob(3)), Err(Error::ReadOnly)));
 }
 
-/// The same, one compaction per write: a write that starts a compaction is
-/// still only in the log when the compaction leaves the disk table's entries
-/// out, so the compaction must cover only the writes before it.
+/// The same, one compaction per write. The write that starts a compaction is
+/// logged but not yet in its table when the compaction leaves the disk
+/// table's entries out of the log: the log must put it in the table's file
+/// itself, or it is lost once the database closes.
 #[test]
 fn a_write_that_starts_a_compaction_is_kept() {
     let dir = temp_dir();

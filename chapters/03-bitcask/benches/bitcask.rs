@@ -8,7 +8,8 @@
 //! - `seq-put/bitcask-<sync>/100B`: puts of 100-byte values under each sync
 //!   strategy;
 //! - `rnd-get/bitcask/100000`: random reads from 100,000 keys, the files in the
-//!   page cache;
+//!   page cache, each value copied out (`get`); `rnd-get/bitcask-borrowed/100000`
+//!   the same reads, each value borrowed from the mapped file (`get_with`);
 //! - `reopen/bitcask-hints/<n>` and `reopen/bitcask-scan/<n>`: opening a cask of
 //!   n keys from its hint files, and by scanning its data files;
 //! - `merge/bitcask/<n>`: merging a cask of n live keys, each overwritten once.
@@ -33,6 +34,17 @@ fn key(mut i: u64) -> [u8; 16] {
         i /= 10;
     }
     key
+}
+
+/// An endless sequence of keys below `n` in a cheap random order (xorshift).
+fn random_keys(n: u64) -> impl FnMut() -> [u8; 16] {
+    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        key(x % n)
+    }
 }
 
 /// A closed cask of `n` keys with 100-byte values.
@@ -88,14 +100,13 @@ fn rnd_get(c: &mut Criterion) {
     let db = Bitcask::open_read_only(dir.path(), Options::default()).expect("open");
     group.throughput(Throughput::Elements(1));
     group.bench_function(BenchmarkId::new("bitcask", n), |b| {
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        b.iter(|| {
-            // xorshift: a cheap random key order
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            db.get(&key(x % n)).expect("get").map(|v| v.len())
-        })
+        let mut next = random_keys(n);
+        b.iter(|| db.get(&next()).expect("get").map(|v| v.len()))
+    });
+    // The same reads, the value borrowed from the mapped file: no copy.
+    group.bench_function(BenchmarkId::new("bitcask-borrowed", n), |b| {
+        let mut next = random_keys(n);
+        b.iter(|| db.get_with(&next(), <[u8]>::len).expect("get"))
     });
     group.finish();
 }

@@ -1,6 +1,7 @@
 //! Reading and writing single keys: `get`, `put` and `delete`.
 //!
-//! A read is a keydir lookup and one positioned read of the whole entry,
+//! A read is a keydir lookup and one read of the whole entry (borrowed from
+//! the mapped file, or a positioned read of the active one),
 //! whose CRC is checked every time: a damaged entry is an error, never wrong
 //! data. A write appends an entry to the active file and points the keydir
 //! at it. Riak's two rules for writes are kept exactly: an overwrite of a
@@ -15,18 +16,21 @@ use crate::{Error, Result};
 
 impl Bitcask {
     // ANCHOR: get
-    /// The value of `key`, read from its data file and checked against its CRC.
+    /// Calls `f` with the value of `key`, read from its data file and checked
+    /// against its CRC, and returns what `f` returns. The value is borrowed
+    /// from the mapped file where it can be (every closed data file), so a
+    /// read that only looks at it allocates nothing and copies nothing.
     ///
     /// # Errors
     /// [`Error::Corrupt`] if the entry's bytes are damaged: never wrong data.
-    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    pub fn get_with<T>(&self, key: &[u8], f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
         let Some(location) = self.keydir.get(key) else {
             return Ok(None);
         };
         if self.is_expired(location.tstamp) {
             return Ok(None);
         }
-        let mut bytes = self.read_entry(location)?;
+        let bytes = self.entry_bytes(location)?;
         let path = || data_path(&self.dir, location.file_id);
         let entry = entry::decode(&bytes).map_err(|reason| Error::Corrupt {
             path: path(),
@@ -44,15 +48,18 @@ impl Bitcask {
         if entry::is_tombstone(entry.value) {
             return Ok(None);
         }
-        // The value is the entry's tail: move it to the front of the buffer
-        // it was read into, rather than allocating again.
-        let value_len = entry.value.len();
-        let value_start = bytes.len() - value_len;
-        bytes.copy_within(value_start.., 0);
-        bytes.truncate(value_len);
-        Ok(Some(bytes))
+        Ok(Some(f(entry.value)))
     }
     // ANCHOR_END: get
+
+    /// The value of `key`, copied out: [`get_with`](Bitcask::get_with) with
+    /// a copy.
+    ///
+    /// # Errors
+    /// As [`get_with`](Bitcask::get_with).
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.get_with(key, <[u8]>::to_vec)
+    }
 
     // ANCHOR: put
     /// Sets `key` to `value`. Durable as the [`SyncStrategy`](crate::SyncStrategy) says.

@@ -1,6 +1,7 @@
 //! [`Bitcask`]: the store. The data files are the database; the keydir says
 //! where each key's latest entry is.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -227,13 +228,14 @@ impl Bitcask {
         &self.dir
     }
 
-    /// The bytes of the entry at `location`, from the write buffer or the file.
-    pub(crate) fn read_entry(&self, location: Location) -> Result<Vec<u8>> {
+    /// The bytes of the entry at `location`: borrowed from the write buffer
+    /// or a mapped file, or read from the active file.
+    pub(crate) fn entry_bytes(&self, location: Location) -> Result<Cow<'_, [u8]>> {
         if let Some(active) = &self.active
             && active.id() == location.file_id
             && let Some(bytes) = active.buffered(location.offset, location.entry_len)
         {
-            return Ok(bytes.to_vec());
+            return Ok(Cow::Borrowed(bytes));
         }
         let path = || data_path(&self.dir, location.file_id);
         let reader = self
@@ -244,8 +246,8 @@ impl Bitcask {
                 offset: location.offset,
                 reason: "the keydir points into a file that is not open".into(),
             })?;
-        let bytes = reader
-            .read(location.offset, location.entry_len as usize)
+        reader
+            .bytes(location.offset, location.entry_len as usize)
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::UnexpectedEof => Error::Corrupt {
                     path: path(),
@@ -253,8 +255,7 @@ impl Bitcask {
                     reason: "the entry runs past the end of the file".into(),
                 },
                 _ => Error::io(path(), e),
-            })?;
-        Ok(bytes)
+            })
     }
 
     pub(crate) fn is_expired(&self, tstamp: u32) -> bool {

@@ -10,6 +10,7 @@
 
 #![allow(unsafe_code)]
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -61,21 +62,22 @@ impl Reader {
         Ok(Reader::Growing(File::open(path)?))
     }
 
-    /// Copies `len` bytes at `offset` into a new buffer. Reading past the end
-    /// is an `UnexpectedEof` error, never a panic.
-    pub fn read(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+    /// The `len` bytes at `offset`: borrowed from a mapped file, read into a
+    /// new buffer from a growing one. Reading past the end is an
+    /// `UnexpectedEof` error, never a panic.
+    pub fn bytes(&self, offset: u64, len: usize) -> io::Result<Cow<'_, [u8]>> {
         match self {
             Reader::Mapped(map) => {
                 let start = usize::try_from(offset).map_err(|_| io::ErrorKind::UnexpectedEof)?;
                 let end = start.checked_add(len).ok_or(io::ErrorKind::UnexpectedEof)?;
                 map.get(start..end)
-                    .map(<[u8]>::to_vec)
+                    .map(Cow::Borrowed)
                     .ok_or_else(|| io::ErrorKind::UnexpectedEof.into())
             }
             Reader::Growing(file) => {
                 let mut bytes = vec![0; len];
                 files::read_at(file, &mut bytes, offset)?;
-                Ok(bytes)
+                Ok(Cow::Owned(bytes))
             }
         }
     }

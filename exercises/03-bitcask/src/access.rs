@@ -1,7 +1,8 @@
 //! Reading and writing single keys: `get`, `put` and `delete`.
-//! **Yours to write: all three.**
+//! **Yours to write: `get_with` (which `get` calls), `put` and `delete`.**
 //!
-//! A read is a keydir lookup and one positioned read of the whole entry,
+//! A read is a keydir lookup and one read of the whole entry (borrowed from
+//! the mapped file, or a positioned read of the active one),
 //! whose CRC is checked every time: a damaged entry is an error, never wrong
 //! data. A write appends an entry to the active file and points the keydir
 //! at it. Riak's two rules for writes are kept exactly: an overwrite of a
@@ -15,34 +16,46 @@ use crate::keydir::Location;
 use crate::{Error, Result};
 
 impl Bitcask {
-    /// The value of `key`, read from its data file and checked against its CRC.
+    /// Calls `f` with the value of `key`, read from its data file and checked
+    /// against its CRC, and returns what `f` returns. The value is borrowed
+    /// from the mapped file where it can be (every closed data file), so a
+    /// read that only looks at it allocates nothing and copies nothing.
     ///
     /// # Errors
     /// [`Error::Corrupt`] if the entry's bytes are damaged: never wrong data.
     ///
     /// Hints: the keydir (`self.keydir`) says where the key's newest entry
-    /// is, and `self.read_entry` reads that whole entry. Trust none of it
-    /// until it checks out: its CRC and length (`entry::decode`), and that it
-    /// holds this very key (a keydir pointing at another key's entry is
-    /// damage too). A damaged entry is [`Error::Corrupt`] naming the data file
-    /// (`data_path(&self.dir, file_id)`) and the entry's offset: never wrong
-    /// data, never a panic. The key reads as absent when the keydir has no
-    /// entry for it, when the entry has expired (`self.is_expired` of its
-    /// tstamp), or when it is a tombstone (`entry::is_tombstone`). Checked by
-    /// `suite::store` (`put_get_delete`, `expired_entries_read_as_absent`) and,
-    /// once opening works (step 3), `suite::crash`.
+    /// is, and `self.entry_bytes` gives that whole entry, borrowed where it
+    /// can be. Trust none of it until it checks out: its CRC and length
+    /// (`entry::decode`), and that it holds this very key (a keydir pointing
+    /// at another key's entry is damage too). A damaged entry is
+    /// [`Error::Corrupt`] naming the data file (`data_path(&self.dir,
+    /// file_id)`) and the entry's offset: never wrong data, never a panic.
+    /// The key reads as absent when the keydir has no entry for it, when the
+    /// entry has expired (`self.is_expired` of its tstamp), or when it is a
+    /// tombstone (`entry::is_tombstone`). Checked by `suite::store`
+    /// (`put_get_delete`, `expired_entries_read_as_absent`) and, once
+    /// opening works (step 3), `suite::crash`.
     ///
     /// <details><summary>Stuck?</summary>
     ///
-    /// Look up, check the expiry, read, decode (turning its `String` error
-    /// into the `Corrupt` error), compare the key, check for a tombstone. The
-    /// value is the tail of the bytes you read: return a copy of it, or move
-    /// it to the front of that buffer and truncate it, which allocates
-    /// nothing more.
+    /// Look up, check the expiry, take the entry's bytes, decode them
+    /// (turning the decoder's `String` error into the `Corrupt` error),
+    /// compare the key, check for a tombstone, and hand the decoded value,
+    /// still borrowed, to `f`.
     ///
     /// </details>
+    pub fn get_with<T>(&self, key: &[u8], f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
+        todo!("chapter 3, step 2: look the key up, take its entry, check it, hand the value to f")
+    }
+
+    /// The value of `key`, copied out: [`get_with`](Bitcask::get_with) with
+    /// a copy.
+    ///
+    /// # Errors
+    /// As [`get_with`](Bitcask::get_with).
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        todo!("chapter 3, step 2: look the key up, read its entry, check it")
+        self.get_with(key, <[u8]>::to_vec)
     }
 
     /// Sets `key` to `value`. Durable as the [`SyncStrategy`](crate::SyncStrategy) says.

@@ -74,7 +74,7 @@ pub fn check(root: &Path) -> Result<Report> {
     let members = paths::Members::collect(root, &CODE_DIRS)?;
     let allowed = allowed_names(root)?;
     let answers = answers::Answers::load(root)?;
-    let generated = generated_figures(root)?;
+    let generated = generated_tables(root)?;
     let mut included = IncludedFiles::default();
     let mut anchors = PageAnchors::default();
     let mut problems = Vec::new();
@@ -92,8 +92,9 @@ pub fn check(root: &Path) -> Result<Report> {
         include_count += check_includes(root, page, &text, &mut included, &answers, &mut report);
         check_listings(&document, &mut report);
         link_count += check_links(page, &document, &mut anchors, &mut report);
-        if includes_generated(&text) {
-            check_figures(&document, &generated, &mut report);
+        let tables = included_tables(&text);
+        if !tables.is_empty() {
+            check_figures(&document, &generated, &tables, &mut report);
         }
         name_count += check_names(&document, &known, &members, &allowed, &mut report);
     }
@@ -240,38 +241,60 @@ fn check_links(
     checked
 }
 
-/// The figures of every generated table (`book/src/generated/*.md`).
-fn generated_figures(root: &Path) -> Result<figures::Figures> {
-    let mut figures = figures::Figures::default();
+/// The generated tables (`book/src/generated/*.md`): each file's name and text.
+struct GeneratedTables(Vec<(String, String)>);
+
+fn generated_tables(root: &Path) -> Result<GeneratedTables> {
+    let mut tables = Vec::new();
     for file in workspace::files_with_extension(&root.join("book/src/generated"), "md")? {
-        figures.add(&workspace::read(&file)?);
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        tables.push((name, workspace::read(&file)?));
     }
-    Ok(figures)
+    Ok(GeneratedTables(tables))
 }
 
-/// Whether a page includes a generated table, which makes its figures checked.
-fn includes_generated(text: &str) -> bool {
-    text.lines().flat_map(includes::find).any(|found| {
-        found
-            .parsed
-            .is_ok_and(|include| include.path.contains("generated/"))
-    })
+/// The generated tables a page includes, by file name.
+fn included_tables(text: &str) -> Vec<String> {
+    text.lines()
+        .flat_map(includes::find)
+        .filter_map(|found| found.parsed.ok())
+        .filter(|include| include.path.contains("generated/"))
+        .filter_map(|include| include.path.rsplit('/').next().map(str::to_string))
+        .collect()
 }
 
-/// Measured figures in the prose must be the tables' (see [`figures`]); code spans are names,
-/// not figures, and are skipped.
+/// Measured figures in the prose must be the tables' (see [`figures`]): the tables the page
+/// includes, and any other table a row of which the sentence names (`seq-put/wal-never/…` on
+/// chapter 3's page is chapter 2's row). Code spans are names, not figures, and are skipped.
 fn check_figures(
     document: &markdown::Document<'_>,
-    generated: &figures::Figures,
+    tables: &GeneratedTables,
+    included: &[String],
     report: &mut impl FnMut(usize, String),
 ) {
-    for (number, line) in &document.prose {
+    for (index, (number, line)) in document.prose.iter().enumerate() {
+        // The sentence may have named its row on the lines just before.
+        let context = &document.prose[index.saturating_sub(2)..=index];
+        let named: Vec<&str> = context
+            .iter()
+            .flat_map(|(_, l)| markdown::code_spans(l))
+            .filter(|span| span.contains('/'))
+            .collect();
+        let mut pool = figures::Figures::default();
+        for (name, text) in &tables.0 {
+            if included.contains(name) || named.iter().any(|span| text.contains(span)) {
+                pool.add(text);
+            }
+        }
         let prose: String = line
             .split('`')
             .enumerate()
             .map(|(i, part)| if i % 2 == 0 { part } else { " " })
             .collect();
-        for problem in figures::check_line(&prose, generated) {
+        for problem in figures::check_line(&prose, &pool, !named.is_empty()) {
             report(*number, problem);
         }
     }

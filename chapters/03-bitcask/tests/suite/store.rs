@@ -21,6 +21,28 @@ fn put_get_delete() {
     assert_eq!(db.len(), 1);
 }
 
+/// `get_with` lends the value to a closure, from the write buffer, the active
+/// file or a closed (mapped) file alike, and calls it only for a live key.
+#[test]
+fn get_with_lends_the_value_wherever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = open(dir.path());
+    db.put(b"closed", b"in a mapped file").unwrap();
+    db.put(b"gone", b"deleted").unwrap();
+    db.delete(b"gone").unwrap();
+    drop(db);
+    let mut db = open(dir.path());
+    db.put(b"active", b"in the active file").unwrap();
+    let lent = |db: &Bitcask, key: &[u8]| db.get_with(key, |v| v.to_vec()).unwrap();
+    assert_eq!(lent(&db, b"closed"), Some(b"in a mapped file".to_vec()));
+    assert_eq!(lent(&db, b"active"), Some(b"in the active file".to_vec()));
+    let mut called = false;
+    assert_eq!(db.get_with(b"gone", |_| called = true).unwrap(), None);
+    assert_eq!(db.get_with(b"never", |_| called = true).unwrap(), None);
+    assert!(!called, "no value to lend");
+    assert_eq!(db.get_with(b"closed", <[u8]>::len).unwrap(), Some(16));
+}
+
 #[test]
 fn empty_and_binary_keys_and_values() {
     let dir = tempfile::tempdir().unwrap();

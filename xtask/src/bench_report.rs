@@ -95,6 +95,7 @@ pub fn run(root: &Path, package: &str) -> Result<()> {
     std::fs::create_dir_all(out.parent().unwrap_or(root))?;
     std::fs::write(&out, markdown)?;
     println!("wrote {}", workspace::relative(root, &out));
+    crate::plot::plot_table(root, &out)?;
     Ok(())
 }
 

@@ -454,6 +454,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     std::fs::create_dir_all(out.parent().unwrap_or(root))?;
     std::fs::write(&out, &markdown)?;
     println!("\n{markdown}\nwrote {}", workspace::relative(root, &out));
+    crate::plot::plot_table(root, &out)?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@
 //!   0.3 alongside, and writes the comparison the book includes and strata-schema's own table.
 //! - `cargo xtask serve-bench [--quick]` runs redis-benchmark against `strata serve` on each
 //!   engine and against redis-server, alternated, and writes the comparison the book includes.
+//! - `cargo xtask plots` draws a bar chart (SVG) of each generated table, beside it.
 //! - `cargo xtask crash <engine|all> [--runs N] [--seed S]` kills a writing child process at
 //!   random moments and checks that every acknowledged write and every batch survives whole
 //!   (the child is this program again, as the hidden command `crash-child`).
@@ -29,6 +30,7 @@ mod exercises;
 mod figures;
 mod fuzz;
 mod libtest;
+mod plot;
 mod process;
 mod schema_vs_dbrs;
 mod serve_bench;
@@ -66,6 +68,8 @@ Commands:
                             and against redis-server (durable and not, -P 1 and 16),
                             alternated, medians of 3 runs (--quick: 1 run of 20,000);
                             writes book/src/generated/serve-bench.md
+  plots                     draw book/src/generated/<table>.svg, a bar chart of each
+                            generated table (the generators do it after writing one)
   crash <engine|all> [--runs N] [--seed S]
                             kill -9 a child writing to the engine (flat-file, wal,
                             bitcask, bptree, schema; or store-flat-file, store-wal,
@@ -111,6 +115,12 @@ fn run(args: &[String]) -> Result<()> {
         }
         Some((command, rest)) if command == "serve-bench" => {
             serve_bench::run(&root, &serve_bench::Options::parse(rest)?)
+        }
+        Some((command, rest)) if command == "plots" => {
+            if let Some(extra) = rest.first() {
+                return Err(format!("`plots` takes no arguments, got `{extra}`").into());
+            }
+            plot::run(&root)
         }
         Some((command, rest)) if command == "crash" => crash::run(&crash::Options::parse(rest)?),
         Some((command, rest)) if command == "crash-child" => crash::child(rest),

@@ -134,6 +134,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     let out = root.join("book/src/generated/serve-bench.md");
     std::fs::write(&out, &markdown)?;
     println!("\n{markdown}\nwrote {}", workspace::relative(root, &out));
+    crate::plot::plot_table(root, &out)?;
     Ok(())
 }
 

@@ -98,6 +98,21 @@ pub fn check(root: &Path) -> Result<Report> {
         }
         name_count += check_names(&document, &known, &members, &allowed, &mut report);
     }
+    for table in workspace::files_with_extension(&root.join("book/src/generated"), "md")? {
+        let Some(expected) = crate::plot::expected(&table)? else {
+            continue;
+        };
+        let chart = table.with_extension("svg");
+        if std::fs::read_to_string(&chart).ok().as_deref() != Some(expected.as_str()) {
+            problems.push(Problem {
+                file: relative(root, &chart),
+                line: 1,
+                message: "missing, or drawn from other figures than its table: run \
+                          `cargo xtask plots`"
+                    .to_string(),
+            });
+        }
+    }
     let (skeleton_files, drifts) = skeletons::check(root)?;
     for (file, drift) in drifts {
         problems.push(Problem {

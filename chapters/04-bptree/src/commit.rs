@@ -223,8 +223,8 @@ fn spill_buckets(
 
 // ANCHOR: grow
 /// Grows the file when the high-water mark passes its end, as bbolt does:
-/// to the next power of two from 32 KiB while under 16 MiB, then in 16 MiB
-/// steps, so growth (and remapping) is rare.
+/// to the next power of two from 32 KiB while under 16 MiB, then to what it
+/// needs plus 16 MiB, so growth (and remapping) is rare.
 fn grow(file: &dyn DbFile, writer: &mut Writer, pgid: u64, page_size: usize) -> io::Result<()> {
     const MIN: u64 = 32 << 10;
     const STEP: u64 = 16 << 20;

@@ -61,6 +61,18 @@ struct Inner {
 impl Store {
     /// Opens the database at `path` with the engine that wrote it.
     ///
+    /// ```
+    /// # #[cfg(feature = "flat-file")] {
+    /// use strata::{Engine, Error, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("notes");
+    /// assert!(matches!(Store::open(&path), Err(Error::NotFound { .. })));
+    /// Store::create(&path, Engine::FlatFile, Options::default())?.close()?;
+    /// assert_eq!(Store::open(&path)?.engine(), Engine::FlatFile);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::NotFound`] if nothing is there; [`Error::Unrecognized`] if
     /// what is there is no engine's; [`Error::FeatureDisabled`] if this build
@@ -83,6 +95,21 @@ impl Store {
 
     /// Opens the database at `path` as one of `engine`, whatever detection
     /// would say (for a store whose marks are damaged, or to insist).
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Error, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("log");
+    /// let writer = Store::create(&path, Engine::Wal, Options::default())?;
+    /// writer.put("k", "v")?;
+    /// // A reader beside the writer: the log as it is now, read without its lock.
+    /// let reader = Store::open_as(&path, Engine::Wal, Options::new().read_only(true))?;
+    /// assert_eq!(reader.get("k")?.as_deref(), Some(&b"v"[..]));
+    /// assert!(matches!(reader.put("k", "w"), Err(Error::ReadOnly { engine: Engine::Wal })));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Store::open`]; a path the engine cannot read is its own error.
@@ -147,53 +174,185 @@ impl Store {
     }
 
     /// Which engine the store runs on.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bitcask")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// assert_eq!(store.engine(), Engine::Bitcask);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn engine(&self) -> Engine {
         self.backend().engine()
     }
 
     /// When writes are durable: the policy the store was opened with.
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store, SyncPolicy};
+    /// # let dir = tempfile::tempdir()?;
+    /// let options = Options::new().sync(SyncPolicy::OnFlush);
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, options)?;
+    /// assert_eq!(store.sync_policy(), SyncPolicy::OnFlush);
+    /// // Keyspaces inherit it.
+    /// assert_eq!(store.keyspace("users")?.sync_policy(), SyncPolicy::OnFlush);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sync_policy(&self) -> SyncPolicy {
         self.inner.sync
     }
 
     /// What the engine can do beyond [`KeyValue`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "bitcask")] {
+    /// use strata::{Capability, Engine, Error, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// assert!(!store.capabilities().contains(Capability::OrderedScans));
+    /// // So a range is refused, by a typed error rather than a slow emulation.
+    /// let Err(Error::Unsupported { engine, capability }) = store.range(..) else { panic!() };
+    /// assert_eq!((engine, capability), (Engine::Bitcask, Capability::OrderedScans));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn capabilities(&self) -> Capabilities {
         self.backend().capabilities()
     }
 
     /// Where the database is: its file, or its directory.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("app.db");
+    /// let store = Store::create(&path, Engine::Bptree, Options::default())?;
+    /// assert_eq!(store.path(), path);
+    /// assert!(path.is_file());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn path(&self) -> &Path {
         self.backend().path()
     }
 
     /// The value of `key`, if any.
+    ///
+    /// ```
+    /// # #[cfg(feature = "flat-file")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("notes"), Engine::FlatFile, Options::default())?;
+    /// store.put("apple", "red")?;
+    /// assert_eq!(store.get("apple")?, Some(b"red".to_vec()));
+    /// assert_eq!(store.get(b"pear")?, None); // keys are anything byte-like
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
         self.backend().get(key.as_ref())
     }
 
     /// Every entry (see [`KeyValue::entries`]): in key order where the
     /// engine keeps one.
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// store.put("b", "2")?;
+    /// store.put("a", "1")?;
+    /// let entries = store.entries()?.collect::<strata::Result<Vec<_>>>()?;
+    /// assert_eq!(entries, [(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"2".to_vec())]);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn entries(&self) -> Result<Scan<'_>> {
         self.backend().entries()
     }
 
     /// Every key (see [`KeyValue::keys`]): in key order where the engine
     /// keeps one, without reading values where it can.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bitcask")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// store.put("b", "2")?;
+    /// store.put("a", "1")?;
+    /// // Bitcask keeps no order, but lists its keys (from memory) all the same.
+    /// let mut keys = store.keys()?.collect::<strata::Result<Vec<_>>>()?;
+    /// keys.sort();
+    /// assert_eq!(keys, [b"a".to_vec(), b"b".to_vec()]);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn keys(&self) -> Result<Keys<'_>> {
         self.backend().keys()
     }
 
     /// Sets `key` to `value`; durable as the [`SyncPolicy`] says.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bitcask")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// store.put("count", 1u32.to_be_bytes())?; // on disk when it returns (SyncPolicy::Always)
+    /// store.put("count", 2u32.to_be_bytes())?; // the last put wins
+    /// assert_eq!(store.get("count")?, Some(2u32.to_be_bytes().to_vec()));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
         self.backend().put(key.as_ref(), value.as_ref())
     }
 
     /// Removes `key`; removing a missing key is not an error.
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// store.put("k", "v")?;
+    /// store.delete("k")?;
+    /// store.delete("k")?; // already gone: still Ok
+    /// assert_eq!(store.get("k")?, None);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<()> {
         self.backend().delete(key.as_ref())
     }
 
     /// Applies `batch` all or nothing (see [`KeyValue::write`]).
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "flat-file", feature = "bitcask"))] {
+    /// use strata::{Batch, Capability, Engine, Error, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let batch = Batch::new().put("a", "1").put("b", "2").delete("a");
+    /// let store = Store::create(dir.path().join("notes"), Engine::FlatFile, Options::default())?;
+    /// store.write(&batch)?;
+    /// assert_eq!((store.get("a")?, store.len()?), (None, 1));
+    ///
+    /// // Bitcask has no atomic batches: it refuses, and writes nothing.
+    /// let cask = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// let refused = cask.write(&batch);
+    /// let Err(Error::Unsupported { capability, .. }) = refused else { panic!() };
+    /// assert_eq!(capability, Capability::AtomicBatches);
+    /// assert!(cask.is_empty()?);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write(&self, batch: &Batch) -> Result<()> {
         self.backend().write(batch)
     }
@@ -201,31 +360,115 @@ impl Store {
     /// Applies `batch`'s operations one by one, with one sync for all (see
     /// [`KeyValue::write_each`]): on every engine, atomic only where the
     /// engine has batches.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bitcask")] {
+    /// use strata::{Batch, Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// // Where `write` is refused, one by one:
+    /// store.write_each(&Batch::new().put("a", "1").put("b", "2").delete("a"))?;
+    /// assert_eq!((store.get("a")?, store.len()?), (None, 1));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_each(&self, batch: &Batch) -> Result<()> {
         self.backend().write_each(batch)
     }
 
     /// Makes every write so far durable.
+    ///
+    /// ```
+    /// # #[cfg(feature = "flat-file")] {
+    /// use strata::{Engine, Options, Store, SyncPolicy};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("notes");
+    /// let options = Options::new().sync(SyncPolicy::OnFlush);
+    /// let store = Store::create(&path, Engine::FlatFile, options)?;
+    /// store.put("k", "v")?; // in memory only, for a flat file under OnFlush
+    /// store.flush()?; // now saved
+    /// store.simulate_crash();
+    /// assert!(Store::open(&path)?.get("k")?.is_some());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn flush(&self) -> Result<()> {
         self.backend().flush()
     }
 
     /// The number of live keys.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// store.put("a", "1")?;
+    /// store.put("a", "2")?;
+    /// store.put("b", "3")?;
+    /// assert_eq!(store.len()?, 2);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> Result<u64> {
         self.backend().len()
     }
 
     /// Whether there are no live keys.
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// assert!(store.is_empty()?);
+    /// store.put("k", "v")?;
+    /// store.delete("k")?;
+    /// assert!(store.is_empty()?); // a deleted key is not live
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> Result<bool> {
         self.backend().is_empty()
     }
 
     /// Counters (see [`Stats`]).
+    ///
+    /// ```
+    /// # #[cfg(feature = "bitcask")] {
+    /// use strata::{Batch, Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// store.write_each(&Batch::new().put("a", "1").put("b", "2"))?;
+    /// let stats = store.stats()?;
+    /// assert_eq!(stats.keys, 2);
+    /// assert!(stats.disk_bytes > 0);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn stats(&self) -> Result<Stats> {
         self.backend().stats()
     }
 
     /// The entries whose keys lie in `range`, in key order: `store.range("a".."m")`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// for key in ["d", "a", "c", "b"] {
+    ///     store.put(key, "")?;
+    /// }
+    /// let keys = |scan: strata::Scan| {
+    ///     scan.map(|e| e.map(|(k, _)| k)).collect::<strata::Result<Vec<_>>>()
+    /// };
+    /// assert_eq!(keys(store.range("b".."d")?)?, [b"b".to_vec(), b"c".to_vec()]);
+    /// assert_eq!(keys(store.range(.."b")?)?, [b"a".to_vec()]);
+    /// assert_eq!(keys(store.range("c"..)?)?, [b"c".to_vec(), b"d".to_vec()]);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Unsupported`] on an engine that keeps no order.
@@ -235,6 +478,21 @@ impl Store {
 
     /// The entries whose keys start with `prefix`, in key order.
     ///
+    /// ```
+    /// # #[cfg(feature = "flat-file")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("notes"), Engine::FlatFile, Options::default())?;
+    /// store.put("user/2", "grace")?;
+    /// store.put("user/1", "ada")?;
+    /// store.put("users", "not one")?;
+    /// let names = store.prefix("user/")?.map(|e| e.map(|(_, v)| v));
+    /// let names = names.collect::<strata::Result<Vec<_>>>()?;
+    /// assert_eq!(names, [b"ada".to_vec(), b"grace".to_vec()]);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Unsupported`] on an engine that keeps no order.
     pub fn prefix(&self, prefix: impl AsRef<[u8]>) -> Result<Scan<'_>> {
@@ -242,6 +500,20 @@ impl Store {
     }
 
     /// Starts a read transaction (see [`Transactional::begin_read`]).
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, KeyRange, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// store.put("a", "1")?;
+    /// let snapshot = store.begin_read()?;
+    /// store.put("b", "2")?;
+    /// assert_eq!(snapshot.range(KeyRange::all())?.count(), 1); // "b" came after it
+    /// assert_eq!(store.len()?, 2);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Unsupported`] on an engine without transactions.
@@ -251,6 +523,25 @@ impl Store {
 
     /// Starts a write transaction (see [`Transactional::begin_write`]).
     ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// let mut tx = store.begin_write()?;
+    /// tx.put(b"k", b"v")?;
+    /// assert_eq!(tx.get(b"k")?.as_deref(), Some(&b"v"[..])); // it reads its own write
+    /// tx.commit()?;
+    /// assert_eq!(store.get("k")?.as_deref(), Some(&b"v"[..]));
+    ///
+    /// let mut tx = store.begin_write()?;
+    /// tx.delete(b"k")?;
+    /// drop(tx); // not committed: discarded
+    /// assert!(store.get("k")?.is_some());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Unsupported`] on an engine without transactions.
     pub fn begin_write(&self) -> Result<Box<dyn WriteTransaction + '_>> {
@@ -258,6 +549,20 @@ impl Store {
     }
 
     /// Runs `f` in a read transaction.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// store.put("from", "10")?;
+    /// store.put("to", "20")?;
+    /// // Both reads see the same moment, whatever writers do meanwhile.
+    /// let (from, to) = store.view(|tx| Ok((tx.get(b"from")?, tx.get(b"to")?)))?;
+    /// assert_eq!((from.as_deref(), to.as_deref()), (Some(&b"10"[..]), Some(&b"20"[..])));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn view<T>(&self, f: impl FnOnce(&dyn ReadTransaction) -> Result<T>) -> Result<T> {
         let tx = self.begin_read()?;
         f(&*tx)
@@ -320,12 +625,40 @@ impl Store {
     }
 
     /// The store as a [`KeyValue`] trait object.
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, KeyValue, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// let kv: &dyn KeyValue = store.as_key_value();
+    /// kv.put(b"k", b"v")?;
+    /// assert_eq!(store.get("k")?.as_deref(), Some(&b"v"[..]));
+    /// assert!(kv.as_ordered().is_ok());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_key_value(&self) -> &dyn KeyValue {
         self.backend()
     }
 
     /// Makes everything durable, and closes the database if this is the last
     /// handle to it (other clones keep it open until they are dropped).
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log");
+    /// let store = Store::create(&path, Engine::Wal, Options::default())?;
+    /// let clone = store.clone();
+    /// store.close()?; // flushes; the clone keeps the log open
+    /// clone.put("k", "v")?;
+    /// clone.close()?; // the last handle: closed, and its lock released
+    /// assert_eq!(Store::open(&path)?.get("k")?.as_deref(), Some(&b"v"[..]));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// What the engine reports while syncing or closing.

@@ -15,6 +15,17 @@
 use std::fmt;
 
 /// One of the storage engines of the book.
+///
+/// ```
+/// use strata::{Capability, Engine};
+/// // The engines with ordered scans, from the engines' own descriptions:
+/// let ordered: Vec<Engine> = Engine::ALL
+///     .into_iter()
+///     .filter(|e| e.capabilities().contains(Capability::OrderedScans))
+///     .collect();
+/// assert_eq!(ordered, [Engine::FlatFile, Engine::Wal, Engine::Bptree]);
+/// assert_eq!(Engine::Bitcask.to_string(), "bitcask");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Engine {
@@ -31,6 +42,11 @@ pub enum Engine {
 
 impl Engine {
     /// Every engine, in the order of the book.
+    ///
+    /// ```
+    /// let names: Vec<&str> = strata::Engine::ALL.iter().map(|e| e.name()).collect();
+    /// assert_eq!(names, ["flat-file", "wal", "bitcask", "bptree"]);
+    /// ```
     pub const ALL: [Engine; 4] = [
         Engine::FlatFile,
         Engine::Wal,
@@ -71,6 +87,18 @@ impl Engine {
     // ANCHOR_END: capabilities
 
     /// Whether this build of `strata` includes the engine (its feature is on).
+    ///
+    /// ```
+    /// use strata::{Engine, Error, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let created = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default());
+    /// if Engine::Bitcask.is_enabled() {
+    ///     assert!(created.is_ok());
+    /// } else {
+    ///     assert!(matches!(created, Err(Error::FeatureDisabled { engine: Engine::Bitcask })));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_enabled(self) -> bool {
         match self {
             Engine::FlatFile => cfg!(feature = "flat-file"),
@@ -88,6 +116,13 @@ impl fmt::Display for Engine {
 }
 
 /// Something only some engines can do.
+///
+/// ```
+/// use strata::{Capability, Engine};
+/// let wal = Engine::Wal.capabilities();
+/// assert!(wal.contains(Capability::AtomicBatches) && !wal.contains(Capability::Transactions));
+/// assert_eq!(Capability::OrderedScans.to_string(), "ordered scans");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Capability {
@@ -104,6 +139,16 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability.
+    ///
+    /// ```
+    /// use strata::{Capability, Engine};
+    /// // Only the B+tree has them all.
+    /// let all: Vec<Engine> = Engine::ALL
+    ///     .into_iter()
+    ///     .filter(|e| Capability::ALL.iter().all(|c| e.capabilities().contains(*c)))
+    ///     .collect();
+    /// assert_eq!(all, [Engine::Bptree]);
+    /// ```
     pub const ALL: [Capability; 3] = [
         Capability::AtomicBatches,
         Capability::OrderedScans,
@@ -111,6 +156,13 @@ impl Capability {
     ];
 
     /// A short description, as errors and tables show it.
+    ///
+    /// ```
+    /// use strata::{Capability, Engine, Error};
+    /// assert_eq!(Capability::Transactions.describe(), "transactions with snapshot reads");
+    /// let e = Error::Unsupported { engine: Engine::Wal, capability: Capability::Transactions };
+    /// assert_eq!(e.to_string(), "the wal engine does not offer transactions with snapshot reads");
+    /// ```
     pub fn describe(self) -> &'static str {
         match self {
             Capability::AtomicBatches => "atomic batches",
@@ -135,21 +187,47 @@ impl fmt::Display for Capability {
 }
 
 /// A set of [`Capability`]s.
+///
+/// ```
+/// use strata::{Capabilities, Capability, Engine};
+/// let set = Capabilities::of(&[Capability::OrderedScans, Capability::AtomicBatches]);
+/// assert_eq!(set, Engine::FlatFile.capabilities());
+/// assert_eq!(format!("{set:?}"), "{AtomicBatches, OrderedScans}");
+/// assert_eq!(Capabilities::default(), Engine::Bitcask.capabilities()); // none
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Capabilities(u8);
 
 impl Capabilities {
     /// The set holding `list`.
+    ///
+    /// ```
+    /// use strata::{Capabilities, Capability};
+    /// let set = Capabilities::of(&[Capability::Transactions, Capability::Transactions]);
+    /// assert_eq!(set.iter().count(), 1); // a set: each capability once
+    /// ```
     pub fn of(list: &[Capability]) -> Capabilities {
         Capabilities(list.iter().fold(0, |bits, c| bits | c.bit()))
     }
 
     /// Whether the set holds `capability`.
+    ///
+    /// ```
+    /// use strata::{Capability, Engine};
+    /// assert!(Engine::Bptree.capabilities().contains(Capability::Transactions));
+    /// assert!(!Engine::Wal.capabilities().contains(Capability::Transactions));
+    /// ```
     pub fn contains(self, capability: Capability) -> bool {
         self.0 & capability.bit() != 0
     }
 
     /// The capabilities in the set, in [`Capability::ALL`]'s order.
+    ///
+    /// ```
+    /// use strata::{Capability, Engine};
+    /// let wal: Vec<Capability> = Engine::Wal.capabilities().iter().collect();
+    /// assert_eq!(wal, [Capability::AtomicBatches, Capability::OrderedScans]);
+    /// ```
     pub fn iter(self) -> impl Iterator<Item = Capability> {
         Capability::ALL
             .into_iter()

@@ -5,6 +5,13 @@
 /// Every policy survives a crash of the process for the engines that hand
 /// each write to the operating system (the log, Bitcask, the B+tree); they
 /// differ in what survives a power cut.
+///
+/// ```
+/// use strata::{Options, SyncPolicy};
+/// assert_eq!(Options::default().sync, SyncPolicy::Always);
+/// let fast = Options::new().sync(SyncPolicy::OnFlush); // then flush at the points that matter
+/// assert_eq!(fast.sync, SyncPolicy::OnFlush);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SyncPolicy {
@@ -76,23 +83,64 @@ impl Default for Options {
 
 impl Options {
     /// The default options.
+    ///
+    /// ```
+    /// use strata::{Options, SyncPolicy};
+    /// let options = Options::new();
+    /// assert_eq!(options, Options::default());
+    /// assert_eq!((options.sync, options.read_only), (SyncPolicy::Always, false));
+    /// assert_eq!(options.bucket, b"strata");
+    /// ```
     pub fn new() -> Options {
         Options::default()
     }
 
     /// These options with another sync policy.
+    ///
+    /// ```
+    /// use strata::{Options, SyncPolicy};
+    /// assert_eq!(Options::new().sync(SyncPolicy::OnFlush).sync, SyncPolicy::OnFlush);
+    /// ```
     pub fn sync(mut self, sync: SyncPolicy) -> Options {
         self.sync = sync;
         self
     }
 
     /// These options, read-only or not (see [`Options::read_only`]).
+    ///
+    /// ```
+    /// # #[cfg(feature = "flat-file")] {
+    /// use strata::{Engine, ErrorKind, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("notes");
+    /// Store::create(&path, Engine::FlatFile, Options::default())?.put("k", "v")?;
+    /// let store = Store::open_with(&path, Options::new().read_only(true))?;
+    /// assert_eq!(store.get("k")?.as_deref(), Some(&b"v"[..]));
+    /// assert_eq!(store.put("k", "w").unwrap_err().kind(), ErrorKind::InvalidInput);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn read_only(mut self, read_only: bool) -> Options {
         self.read_only = read_only;
         self
     }
 
     /// These options with another bucket (the B+tree only).
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("app.db");
+    /// let store = Store::create(&path, Engine::Bptree, Options::new().bucket("widgets"))?;
+    /// store.put("k", "v")?;
+    /// store.close()?;
+    /// // The same file, another bucket: none of the first one's keys.
+    /// let other = Store::open_with(&path, Options::new().bucket("gadgets"))?;
+    /// assert_eq!(other.get("k")?, None);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bucket(mut self, name: impl Into<Vec<u8>>) -> Options {
         self.bucket = name.into();
         self

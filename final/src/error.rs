@@ -15,6 +15,22 @@ use crate::engine::{Capability, Engine};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in `strata`.
+///
+/// ```
+/// # #[cfg(feature = "bitcask")] {
+/// use strata::{Capability, Engine, Error, Options, Store};
+/// # let dir = tempfile::tempdir()?;
+/// let store = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+/// match store.begin_read() {
+///     Err(Error::Unsupported { engine, capability }) => {
+///         assert_eq!((engine, capability), (Engine::Bitcask, Capability::Transactions));
+///     }
+///     Err(other) => return Err(other.into()),
+///     Ok(_) => unreachable!("Bitcask has no transactions"),
+/// }
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -130,6 +146,19 @@ pub enum Error {
 }
 
 /// What kind of failure an [`Error`] is.
+///
+/// ```
+/// # #[cfg(feature = "flat-file")] {
+/// use strata::{Engine, ErrorKind, Options, Store};
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("notes");
+/// assert_eq!(Store::open(&path).unwrap_err().kind(), ErrorKind::NotFound);
+/// let _store = Store::create(&path, Engine::FlatFile, Options::default())?;
+/// let again = Store::create(&path, Engine::FlatFile, Options::default());
+/// assert_eq!(again.unwrap_err().kind(), ErrorKind::AlreadyExists);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -183,6 +212,12 @@ impl Error {
     }
 
     /// The engine that reported the error, if one did.
+    ///
+    /// ```
+    /// use strata::{Engine, Error};
+    /// assert_eq!(Error::ReadOnly { engine: Engine::Wal }.engine(), Some(Engine::Wal));
+    /// assert_eq!(Error::Poisoned.engine(), None);
+    /// ```
     pub fn engine(&self) -> Option<Engine> {
         match self {
             Error::Unsupported { engine, .. }

@@ -52,6 +52,22 @@ pub struct Table<K, V> {
 impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
     /// The table `name` in `store` (created by its first insert).
     ///
+    /// ```
+    /// # #[cfg(all(feature = "wal", feature = "bitcask"))] {
+    /// use strata::{Capability, Engine, Error, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let log = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// let users: Table<u64, String> = Table::open(&log, "users")?;
+    /// assert!(users.is_empty()?);
+    ///
+    /// let cask = Store::create(dir.path().join("cask"), Engine::Bitcask, Options::default())?;
+    /// let refused = Table::<u64, String>::open(&cask, "users");
+    /// let Err(Error::Unsupported { capability, .. }) = refused else { panic!() };
+    /// assert_eq!(capability, Capability::OrderedScans);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Unsupported`] if the store's engine keeps no order.
     pub fn open(store: &Store, name: &str) -> Result<Table<K, V>> {
@@ -65,6 +81,17 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
     }
 
     /// The table's name.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// let users: Table<u64, String> = Table::open(&store, "users")?;
+    /// assert_eq!(users.name(), "users");
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -81,11 +108,37 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
     // ANCHOR_END: get
 
     /// Whether `key` has a value.
+    ///
+    /// ```
+    /// # #[cfg(feature = "flat-file")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("notes"), Engine::FlatFile, Options::default())?;
+    /// let seen: Table<String, ()> = Table::open(&store, "seen")?;
+    /// seen.insert(&"ada".to_string(), &())?;
+    /// assert!(seen.contains_key(&"ada".to_string())?);
+    /// assert!(!seen.contains_key(&"grace".to_string())?);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn contains_key(&self, key: &K) -> Result<bool> {
         Ok(self.space.get(key.to_key_bytes())?.is_some())
     }
 
     /// Sets `key` to `value`; durable as the store's sync policy says.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// let scores: Table<(String, u32), Vec<u16>> = Table::open(&store, "scores")?;
+    /// scores.insert(&("ada".into(), 1), &vec![90, 85])?;
+    /// scores.insert(&("ada".into(), 1), &vec![95])?; // replaces the value
+    /// assert_eq!(scores.get(&("ada".into(), 1))?, Some(vec![95]));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn insert(&self, key: &K, value: &V) -> Result<()> {
         self.space
             .put(key.to_key_bytes(), self.encode_value(value)?)
@@ -94,6 +147,19 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
     /// Inserts every row of `rows` in one write, all or none: one
     /// transaction (and one sync) for all of them on the engines with
     /// [`Capability::AtomicBatches`](crate::Capability::AtomicBatches).
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// let squares: Table<u32, u64> = Table::open(&store, "squares")?;
+    /// squares.insert_many((1..=100).map(|n| (n, u64::from(n * n))))?;
+    /// assert_eq!(squares.len()?, 100);
+    /// assert_eq!(store.stats()?.writes, 1); // one batch, one sync
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn insert_many(&self, rows: impl IntoIterator<Item = (K, V)>) -> Result<()> {
         let mut batch = Batch::new();
         for (key, value) in rows {
@@ -103,21 +169,78 @@ impl<K: Key, V: Serialize + DeserializeOwned> Table<K, V> {
     }
 
     /// Removes `key`; removing a missing key is not an error.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// let sessions: Table<[u8; 4], String> = Table::open(&store, "sessions")?;
+    /// sessions.insert(&[1, 2, 3, 4], &"ada".to_string())?;
+    /// sessions.remove(&[1, 2, 3, 4])?;
+    /// sessions.remove(&[1, 2, 3, 4])?; // already gone: still Ok
+    /// assert_eq!(sessions.get(&[1, 2, 3, 4])?, None);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn remove(&self, key: &K) -> Result<()> {
         self.space.delete(key.to_key_bytes())
     }
 
     /// The number of rows (counted: engines keep no count of a part of them).
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// let a: Table<u8, bool> = Table::open(&store, "a")?;
+    /// let b: Table<u8, bool> = Table::open(&store, "b")?;
+    /// a.insert_many([(1, true), (2, false)])?;
+    /// b.insert(&1, &true)?;
+    /// assert_eq!((a.len()?, b.len()?), (2, 1)); // each table counts its own rows
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> Result<u64> {
         self.space.len()
     }
 
     /// Whether the table has no rows.
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// let jobs: Table<u64, String> = Table::open(&store, "jobs")?;
+    /// assert!(jobs.is_empty()?);
+    /// jobs.insert(&1, &"backup".to_string())?;
+    /// assert!(!jobs.is_empty()?);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.iter()?.next().is_none())
     }
 
     /// Every row, in key order.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bptree")] {
+    /// use strata::{Engine, Options, Store, Table};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("app.db"), Engine::Bptree, Options::default())?;
+    /// let balances: Table<i64, String> = Table::open(&store, "balances")?;
+    /// for n in [3, -1, 0, i64::MIN, -20, i64::MAX] {
+    ///     balances.insert(&n, &n.to_string())?;
+    /// }
+    /// // Negatives first: the key encoding keeps the integers' order.
+    /// let keys = balances.iter()?.map(|row| row.map(|(k, _)| k));
+    /// assert_eq!(keys.collect::<strata::Result<Vec<i64>>>()?, [i64::MIN, -20, -1, 0, 3, i64::MAX]);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn iter(&self) -> Result<Rows<'_, K, V>> {
         self.range(..)
     }
@@ -179,6 +302,19 @@ impl<K, V> fmt::Debug for Table<K, V> {
 }
 
 /// The rows of a [`Table`] in key order, each decoded when it is reached.
+///
+/// ```
+/// # #[cfg(feature = "flat-file")] {
+/// use strata::{Engine, Options, Store, Table};
+/// # let dir = tempfile::tempdir()?;
+/// let store = Store::create(dir.path().join("notes"), Engine::FlatFile, Options::default())?;
+/// let temps: Table<i16, f32> = Table::open(&store, "temps")?;
+/// temps.insert_many([(-5, 0.5), (-10, 0.25), (0, 1.0), (10, 2.0)])?;
+/// let cold: Vec<(i16, f32)> = temps.range(..0)?.collect::<Result<_, _>>()?;
+/// assert_eq!(cold, [(-10, 0.25), (-5, 0.5)]);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Rows<'a, K, V> {
     table: &'a Table<K, V>,
     scan: Scan<'a>,

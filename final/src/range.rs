@@ -24,6 +24,12 @@ pub struct KeyRange {
 
 impl KeyRange {
     /// Every key.
+    ///
+    /// ```
+    /// use strata::KeyRange;
+    /// assert!(KeyRange::all().contains(b"") && KeyRange::all().contains(&[0xff; 64]));
+    /// assert_eq!(KeyRange::all(), KeyRange::from(..));
+    /// ```
     pub fn all() -> KeyRange {
         KeyRange {
             start: Bound::Unbounded,
@@ -32,6 +38,13 @@ impl KeyRange {
     }
 
     /// The keys between two bounds.
+    ///
+    /// ```
+    /// use std::ops::Bound::{Excluded, Unbounded};
+    /// use strata::KeyRange;
+    /// let r = KeyRange::new(Excluded(b"a"), Unbounded); // everything after "a"
+    /// assert!(!r.contains(b"a") && r.contains(b"a\0") && r.contains(b"zzz"));
+    /// ```
     pub fn new(start: Bound<&[u8]>, end: Bound<&[u8]>) -> KeyRange {
         KeyRange {
             start: start.map(<[u8]>::to_vec),
@@ -40,6 +53,13 @@ impl KeyRange {
     }
 
     /// Every key that starts with `prefix`.
+    ///
+    /// ```
+    /// use strata::KeyRange;
+    /// let p = KeyRange::prefix(b"a\xff");
+    /// assert!(p.contains(b"a\xff") && p.contains(b"a\xff\xff") && !p.contains(b"b"));
+    /// assert!(KeyRange::prefix(b"").contains(b"")); // the empty prefix: every key
+    /// ```
     pub fn prefix(prefix: &[u8]) -> KeyRange {
         KeyRange {
             start: Bound::Included(prefix.to_vec()),
@@ -52,6 +72,13 @@ impl KeyRange {
 
     /// The keys from `key`, leaving it out, to this range's end: where a
     /// scan that has returned `key` goes on.
+    ///
+    /// ```
+    /// use strata::KeyRange;
+    /// let r = KeyRange::from("a".."m");
+    /// let rest = r.after(b"c");
+    /// assert!(!rest.contains(b"c") && rest.contains(b"ca") && !rest.contains(b"m"));
+    /// ```
     pub fn after(&self, key: &[u8]) -> KeyRange {
         KeyRange {
             start: Bound::Excluded(key.to_vec()),
@@ -60,16 +87,34 @@ impl KeyRange {
     }
 
     /// The lower bound.
+    ///
+    /// ```
+    /// use std::ops::Bound;
+    /// let r = strata::KeyRange::from("a"..="m");
+    /// assert_eq!(r.start(), Bound::Included(&b"a"[..]));
+    /// ```
     pub fn start(&self) -> Bound<&[u8]> {
         self.start.as_ref().map(Vec::as_slice)
     }
 
     /// The upper bound.
+    ///
+    /// ```
+    /// use std::ops::Bound;
+    /// assert_eq!(strata::KeyRange::from("a"..="m").end(), Bound::Included(&b"m"[..]));
+    /// assert_eq!(strata::KeyRange::from("a".."m").end(), Bound::Excluded(&b"m"[..]));
+    /// ```
     pub fn end(&self) -> Bound<&[u8]> {
         self.end.as_ref().map(Vec::as_slice)
     }
 
     /// Whether `key` lies in the range.
+    ///
+    /// ```
+    /// let r = strata::KeyRange::from("b"..="d");
+    /// assert!(r.contains(b"b") && r.contains(b"cat") && r.contains(b"d"));
+    /// assert!(!r.contains(b"a") && !r.contains(b"da"));
+    /// ```
     pub fn contains(&self, key: &[u8]) -> bool {
         let above_start = match self.start() {
             Bound::Included(s) => key >= s,
@@ -80,6 +125,12 @@ impl KeyRange {
     }
 
     /// Whether `key` lies beyond the range's end: a forward scan stops there.
+    ///
+    /// ```
+    /// let r = strata::KeyRange::from("b".."d");
+    /// assert!(!r.is_past_end(b"a")); // before the start, but not past the end
+    /// assert!(r.is_past_end(b"d") && r.is_past_end(b"e"));
+    /// ```
     pub fn is_past_end(&self, key: &[u8]) -> bool {
         match self.end() {
             Bound::Included(e) => key > e,
@@ -89,6 +140,12 @@ impl KeyRange {
     }
 
     /// Whether no key can lie in the range (its start is past its end).
+    ///
+    /// ```
+    /// use strata::KeyRange;
+    /// assert!(KeyRange::from("b".."a").is_empty() && KeyRange::from("a".."a").is_empty());
+    /// assert!(!KeyRange::from("a"..="a").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         match (self.start(), self.end()) {
             (Bound::Included(s), Bound::Included(e)) => s > e,

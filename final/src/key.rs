@@ -36,15 +36,37 @@ use crate::{Error, Result};
 /// ```
 pub trait Key: Sized {
     /// Appends the encoding of `self` to `out`.
+    ///
+    /// ```
+    /// use strata::Key;
+    /// let mut out = Vec::new();
+    /// (-1i8).encode_key(&mut out);
+    /// "a".to_string().encode_key(&mut out);
+    /// assert_eq!(out, [0x7f, b'a', 0, 1]); // sign bit flipped; the string, then its end mark
+    /// ```
     fn encode_key(&self, out: &mut Vec<u8>);
 
     /// Reads one key from the front of `bytes`, advancing past it.
+    ///
+    /// ```
+    /// use strata::Key;
+    /// let mut bytes: &[u8] = &[0, 7, 0xff];
+    /// assert_eq!(u16::decode_key(&mut bytes)?, 7);
+    /// assert_eq!(bytes, [0xff]); // what is left, for the next part of a tuple
+    /// # Ok::<(), strata::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::BadKey`] if the bytes are not such an encoding.
     fn decode_key(bytes: &mut &[u8]) -> Result<Self>;
 
     /// The encoding of `self`.
+    ///
+    /// ```
+    /// use strata::Key;
+    /// assert_eq!(258u32.to_key_bytes(), [0, 0, 1, 2]); // big-endian
+    /// assert!((-1i32).to_key_bytes() < 0i32.to_key_bytes()); // negatives sort first
+    /// ```
     fn to_key_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.encode_key(&mut out);
@@ -52,6 +74,14 @@ pub trait Key: Sized {
     }
 
     /// The key whose encoding is all of `bytes`.
+    ///
+    /// ```
+    /// use strata::{ErrorKind, Key};
+    /// let bytes = (7u8, true).to_key_bytes();
+    /// assert_eq!(<(u8, bool)>::from_key_bytes(&bytes)?, (7, true));
+    /// assert_eq!(u8::from_key_bytes(&bytes).unwrap_err().kind(), ErrorKind::InvalidInput); // bytes left
+    /// # Ok::<(), strata::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::BadKey`] if the bytes are not exactly one encoded key.

@@ -256,6 +256,14 @@ pub trait WriteTransaction {
 // ANCHOR_END: write_transaction
 
 /// A key and its value, as scans return them.
+///
+/// ```
+/// use strata::{Entry, Scan};
+/// let entries: Vec<Entry> = vec![(b"k".to_vec(), b"v".to_vec())];
+/// let scan = Scan::new(entries.clone().into_iter().map(Ok));
+/// assert_eq!(scan.collect::<strata::Result<Vec<Entry>>>()?, entries);
+/// # Ok::<(), strata::Error>(())
+/// ```
 pub type Entry = (Vec<u8>, Vec<u8>);
 
 // ANCHOR: scan
@@ -269,6 +277,15 @@ pub struct Scan<'a> {
 
 impl<'a> Scan<'a> {
     /// A scan over the items of `inner`.
+    ///
+    /// ```
+    /// use strata::Scan;
+    /// // A scan of one entry, then an error: the way a damaged page ends one.
+    /// let items = vec![Ok((b"a".to_vec(), b"1".to_vec())), Err(strata::Error::Poisoned)];
+    /// let mut scan = Scan::new(items.into_iter());
+    /// assert!(scan.next().unwrap().is_ok());
+    /// assert!(scan.next().unwrap().is_err());
+    /// ```
     pub fn new(inner: impl Iterator<Item = Result<Entry>> + Send + 'a) -> Scan<'a> {
         Scan {
             inner: Box::new(inner),
@@ -276,6 +293,10 @@ impl<'a> Scan<'a> {
     }
 
     /// A scan that yields nothing.
+    ///
+    /// ```
+    /// assert_eq!(strata::Scan::empty().count(), 0);
+    /// ```
     pub fn empty() -> Scan<'a> {
         Scan::new(std::iter::empty())
     }
@@ -290,12 +311,28 @@ impl Iterator for Scan<'_> {
 }
 
 /// Keys, as [`KeyValue::keys`] lists them.
+///
+/// ```
+/// # #[cfg(feature = "flat-file")] {
+/// # let dir = tempfile::tempdir()?;
+/// let store = strata::Store::create(dir.path().join("f"), strata::Engine::FlatFile, Default::default())?;
+/// store.put("a", "1")?;
+/// let keys: strata::Keys = store.keys()?;
+/// assert_eq!(keys.collect::<strata::Result<Vec<_>>>()?, [b"a".to_vec()]);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Keys<'a> {
     inner: Box<dyn Iterator<Item = Result<Vec<u8>>> + Send + 'a>,
 }
 
 impl<'a> Keys<'a> {
     /// The keys `inner` yields.
+    ///
+    /// ```
+    /// let keys = strata::Keys::new(["a", "b"].into_iter().map(|k| Ok(k.as_bytes().to_vec())));
+    /// assert_eq!(keys.count(), 2);
+    /// ```
     pub fn new(inner: impl Iterator<Item = Result<Vec<u8>>> + Send + 'a) -> Keys<'a> {
         Keys {
             inner: Box::new(inner),

@@ -71,6 +71,13 @@ const MAX_PATIENCE: Duration = Duration::from_millis(1);
 
 impl GroupCommit {
     /// A group commit with nothing written.
+    ///
+    /// ```
+    /// let commit = strata::group_commit::GroupCommit::new();
+    /// assert_eq!((commit.last_written()?, commit.syncs()?), (0, 0));
+    /// assert!(commit.is_durable()?);
+    /// # Ok::<(), strata::Error>(())
+    /// ```
     pub fn new() -> GroupCommit {
         GroupCommit::default()
     }
@@ -97,17 +104,42 @@ impl GroupCommit {
     // ANCHOR_END: written
 
     /// The number of the last write made.
+    ///
+    /// ```
+    /// let commit = strata::group_commit::GroupCommit::new();
+    /// let seq = commit.written()?;
+    /// assert_eq!(commit.last_written()?, seq);
+    /// # Ok::<(), strata::Error>(())
+    /// ```
     pub fn last_written(&self) -> Result<u64> {
         Ok(self.lock()?.written)
     }
 
     /// Whether every write so far is durable.
+    ///
+    /// ```
+    /// let commit = strata::group_commit::GroupCommit::new();
+    /// commit.written()?;
+    /// assert!(!commit.is_durable()?); // numbered, not yet synced
+    /// commit.sync_all(|| Ok(()))?;
+    /// assert!(commit.is_durable()?);
+    /// # Ok::<(), strata::Error>(())
+    /// ```
     pub fn is_durable(&self) -> Result<bool> {
         let state = self.lock()?;
         Ok(state.durable >= state.written)
     }
 
     /// How many syncs have succeeded.
+    ///
+    /// ```
+    /// let commit = strata::group_commit::GroupCommit::new();
+    /// let seq = commit.written()?;
+    /// commit.wait_durable(seq, || Ok(()))?;
+    /// commit.wait_durable(seq, || unreachable!("already durable: no second sync"))?;
+    /// assert_eq!(commit.syncs()?, 1);
+    /// # Ok::<(), strata::Error>(())
+    /// ```
     pub fn syncs(&self) -> Result<u64> {
         Ok(self.lock()?.syncs)
     }
@@ -195,6 +227,18 @@ impl GroupCommit {
     }
 
     /// Makes every write so far durable (running `sync` if needed).
+    ///
+    /// ```
+    /// use strata::{Error, group_commit::GroupCommit};
+    /// let commit = GroupCommit::new();
+    /// commit.written()?;
+    /// commit.sync_all(|| Ok(()))?;
+    /// commit.sync_all(|| unreachable!("nothing new to sync"))?;
+    /// commit.written()?;
+    /// assert!(commit.sync_all(|| Err(Error::Poisoned)).is_err());
+    /// assert!(matches!(commit.written(), Err(Error::Poisoned))); // a failed sync is never retried
+    /// # Ok::<(), strata::Error>(())
+    /// ```
     pub fn sync_all(&self, sync: impl FnOnce() -> Result<()>) -> Result<()> {
         let last = self.last_written()?;
         // No writer is waiting on this one: sync at once.

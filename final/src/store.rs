@@ -750,12 +750,31 @@ impl KeyValue for Store {
         self.backend().write(batch)
     }
 
+    // Every provided method is passed on too: an engine may do it its own
+    // way (Bitcask lists entries from its keydir, and writes many puts with
+    // one sync), and the trait's default would hide that.
+    fn write_each(&self, batch: &Batch) -> Result<()> {
+        self.backend().write_each(batch)
+    }
+
     fn flush(&self) -> Result<()> {
         self.backend().flush()
     }
 
     fn len(&self) -> Result<u64> {
         self.backend().len()
+    }
+
+    fn is_empty(&self) -> Result<bool> {
+        self.backend().is_empty()
+    }
+
+    fn entries(&self) -> Result<Scan<'_>> {
+        self.backend().entries()
+    }
+
+    fn keys(&self) -> Result<Keys<'_>> {
+        self.backend().keys()
     }
 
     fn stats(&self) -> Result<Stats> {

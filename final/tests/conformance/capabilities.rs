@@ -245,3 +245,25 @@ fn keys_are_the_entries_keys(engine: Engine) {
     assert_eq!(space.keys().unwrap().count(), 50);
 }
 crate::per_engine!(keys_are_the_entries_keys);
+
+/// A store used through the trait (`&dyn KeyValue`) does what the store does:
+/// every method reaches the engine, none falls back to the trait's default
+/// (which would refuse `entries` on Bitcask, or put one key at a time).
+fn the_store_as_a_key_value_is_the_store(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = create(dir.path(), engine, Options::default());
+    let kv: &dyn strata::KeyValue = &store;
+    assert!(kv.is_empty().unwrap());
+    let batch = (0..20u32).fold(strata::Batch::new(), |batch, i| {
+        batch.put(i.to_be_bytes(), "v")
+    });
+    kv.write_each(&batch).unwrap();
+    assert!(!kv.is_empty().unwrap());
+    let direct: Vec<_> = store.entries().unwrap().map(Result::unwrap).collect();
+    let through: Vec<_> = kv.entries().unwrap().map(Result::unwrap).collect();
+    assert_eq!(through, direct);
+    assert_eq!(through.len(), 20);
+    let keys: Vec<_> = kv.keys().unwrap().map(Result::unwrap).collect();
+    assert_eq!(keys.len(), 20);
+}
+crate::per_engine!(the_store_as_a_key_value_is_the_store);

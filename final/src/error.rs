@@ -134,15 +134,43 @@ pub enum Error {
     #[error(transparent)]
     Wal(#[from] strata_wal::Error),
 
-    /// Chapter 3's Bitcask.
+    /// Chapter 3's Bitcask (its refusal to write when read-only is
+    /// [`Error::ReadOnly`]).
     #[cfg(feature = "bitcask")]
     #[error(transparent)]
-    Bitcask(#[from] strata_bitcask::Error),
+    Bitcask(strata_bitcask::Error),
 
-    /// Chapter 4's B+tree.
+    /// Chapter 4's B+tree (its refusal to write when read-only is
+    /// [`Error::ReadOnly`]).
     #[cfg(feature = "bptree")]
     #[error(transparent)]
-    Bptree(#[from] strata_bptree::Error),
+    Bptree(strata_bptree::Error),
+}
+
+// A read-only store refuses a write with one error whatever the engine, as
+// `Options::read_only` promises; the chapters' own read-only errors become it.
+#[cfg(feature = "bitcask")]
+impl From<strata_bitcask::Error> for Error {
+    fn from(e: strata_bitcask::Error) -> Error {
+        match e {
+            strata_bitcask::Error::ReadOnly => Error::ReadOnly {
+                engine: Engine::Bitcask,
+            },
+            e => Error::Bitcask(e),
+        }
+    }
+}
+
+#[cfg(feature = "bptree")]
+impl From<strata_bptree::Error> for Error {
+    fn from(e: strata_bptree::Error) -> Error {
+        match e {
+            strata_bptree::Error::ReadOnly => Error::ReadOnly {
+                engine: Engine::Bptree,
+            },
+            e => Error::Bptree(e),
+        }
+    }
 }
 
 /// What kind of failure an [`Error`] is.

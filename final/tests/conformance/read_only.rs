@@ -2,7 +2,7 @@
 //! write, and leaves the disk exactly as it found it: same files, same
 //! bytes, same modification times.
 
-use strata::{Batch, Engine, ErrorKind, Options, Store};
+use strata::{Batch, Engine, Error, ErrorKind, Options, Store};
 
 use crate::harness::{create, on_disk};
 
@@ -33,6 +33,12 @@ fn reads_everything_and_changes_nothing(engine: Engine) {
     keys.sort();
     assert_eq!(keys.len(), 99);
     assert_eq!(keys[0], b"key000");
+    for refused in [reader.put("new", "value"), reader.delete("key001")] {
+        assert!(
+            matches!(refused, Err(Error::ReadOnly { .. })),
+            "{refused:?}"
+        );
+    }
     for refused in [
         reader.put("new", "value"),
         reader.delete("key001"),

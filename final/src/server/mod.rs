@@ -87,7 +87,28 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `config.bind` to serve `store`.
+    /// Binds `config.bind` to serve `store`. Nothing is served until
+    /// [`run`](Server::run).
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use std::io::ErrorKind;
+    /// use std::net::SocketAddr;
+    /// use strata::server::{Config, Server};
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// let runtime = tokio::runtime::Runtime::new()?;
+    /// // Port 0: any free port.
+    /// let config = Config { bind: SocketAddr::from(([127, 0, 0, 1], 0)), ..Config::default() };
+    /// let server = runtime.block_on(Server::bind(store.clone(), config))?;
+    /// // A second server cannot have the same address.
+    /// let taken = Config { bind: server.local_addr(), ..Config::default() };
+    /// let refused = runtime.block_on(Server::bind(store.clone(), taken)).unwrap_err();
+    /// assert_eq!(refused.kind(), ErrorKind::AddrInUse);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// The operating system's, if the address cannot be bound.
@@ -102,6 +123,25 @@ impl Server {
     }
 
     /// The address bound (with the port the system chose, for port 0).
+    ///
+    /// ```
+    /// # #[cfg(feature = "wal")] {
+    /// use std::net::{SocketAddr, TcpStream};
+    /// use strata::server::{Config, Server};
+    /// use strata::{Engine, Options, Store};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::create(dir.path().join("log"), Engine::Wal, Options::default())?;
+    /// let config = Config { bind: SocketAddr::from(([127, 0, 0, 1], 0)), ..Config::default() };
+    /// let runtime = tokio::runtime::Runtime::new()?;
+    /// let server = runtime.block_on(Server::bind(store, config))?;
+    /// let addr = server.local_addr();
+    /// assert_eq!(addr.ip(), std::net::Ipv4Addr::LOCALHOST);
+    /// assert_ne!(addr.port(), 0, "the system chose a port");
+    /// // Bound and listening: a client can connect, though nothing is served until `run`.
+    /// TcpStream::connect(addr)?;
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Panics
     /// Never: a bound listener has an address.

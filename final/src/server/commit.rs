@@ -103,6 +103,15 @@ impl Committer {
     }
 }
 
+impl Drop for Committer {
+    /// A server dropped without running (or a run that ended early) still
+    /// ends its thread, which holds a handle on the store, before the store
+    /// can be closed.
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 // ANCHOR: commit_groups
 /// The committer's loop. A group is every job waiting when the last one
 /// ended, and, as chapter 2's leader does, the jobs the last group's

@@ -32,6 +32,7 @@ mod fuzz;
 mod libtest;
 mod plot;
 mod process;
+mod rust_items;
 mod schema_vs_dbrs;
 mod serve_bench;
 mod skeletons;

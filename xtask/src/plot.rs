@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::Result;
+use crate::figures::si;
 use crate::workspace;
 
 /// One chart: the series (the table's figure columns) and the rows.
@@ -179,11 +180,6 @@ pub fn svg(chart: &Chart) -> String {
 /// A coordinate with one decimal, so output is the same on every machine.
 fn fmt(v: f64) -> String {
     format!("{v:.1}")
-}
-
-/// `2.16 M`, `610 k`: three significant figures, as the tables write them.
-fn si(value: f64) -> String {
-    crate::figures::si(value)
 }
 
 fn escape(text: &str) -> String {

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use quote::ToTokens;
 
 use crate::Result;
+use crate::rust_items;
 use crate::workspace::{self, relative};
 
 /// A skeleton file and the reference file it was made from.
@@ -244,7 +245,7 @@ fn entries(items: &[syn::Item]) -> Vec<Entry> {
         match item {
             syn::Item::Use(_) => {}
             syn::Item::Impl(block) => {
-                let owner = type_name(&block.self_ty);
+                let owner = rust_items::type_label(&block.self_ty);
                 let header = match &block.trait_ {
                     Some((_, path, _)) => format!(
                         "impl {} for {owner}",
@@ -496,41 +497,17 @@ fn use_paths_with_lines(items: &[syn::Item]) -> Vec<(String, usize)> {
     out
 }
 
-/// `Page` for `Page<'a>`: the name a reader would use for the type.
-fn type_name(ty: &syn::Type) -> String {
-    match ty {
-        syn::Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map_or_else(String::new, |s| s.ident.to_string()),
-        other => other.to_token_stream().to_string(),
-    }
-}
-
 fn is_public(vis: &syn::Visibility) -> bool {
     !matches!(vis, syn::Visibility::Inherited)
 }
 
+/// An item's kind, name and whether it is visible outside its module. Items without a name
+/// of their own (a macro call, an `extern` block) are named by their tokens.
 fn describe(item: &syn::Item) -> (&'static str, String, bool) {
-    match item {
-        syn::Item::Const(i) => ("const", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Enum(i) => ("enum", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Mod(i) => ("mod", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Static(i) => ("static", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Struct(i) => ("struct", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Trait(i) => ("trait", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Type(i) => ("type", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Union(i) => ("union", i.ident.to_string(), is_public(&i.vis)),
-        syn::Item::Macro(i) => (
-            "macro",
-            i.ident.as_ref().map_or_else(
-                || i.mac.path.to_token_stream().to_string(),
-                |i| i.to_string(),
-            ),
-            false,
-        ),
-        other => ("item", other.to_token_stream().to_string(), false),
+    let public = rust_items::item_visibility(item).is_some_and(is_public);
+    match rust_items::item_ident(item) {
+        Some((kind, name)) => (kind, name, public),
+        None => ("item", item.to_token_stream().to_string(), false),
     }
 }
 
@@ -550,11 +527,9 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
 }
 
 fn impl_item_name(item: &syn::ImplItem) -> String {
-    match item {
-        syn::ImplItem::Const(c) => format!("const {}", c.ident),
-        syn::ImplItem::Type(t) => format!("type {}", t.ident),
-        syn::ImplItem::Fn(f) => format!("fn {}", f.sig.ident),
-        other => format!("item {}", other.to_token_stream()),
+    match rust_items::impl_item_ident(item) {
+        Some((kind, name)) => format!("{kind} {name}"),
+        None => format!("item {}", item.to_token_stream()),
     }
 }
 

@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::Result;
+use crate::rust_items::{self, type_name};
 use crate::workspace;
 
 /// Methods every type has through a blanket impl or a trait the prose may name loosely.
@@ -265,19 +266,7 @@ fn use_names(tree: &syn::UseTree, out: &mut Vec<String>) -> bool {
 }
 
 fn item_name(item: &syn::Item) -> Option<String> {
-    Some(match item {
-        syn::Item::Const(i) => i.ident.to_string(),
-        syn::Item::Enum(i) => i.ident.to_string(),
-        syn::Item::Fn(i) => i.sig.ident.to_string(),
-        syn::Item::Mod(i) => i.ident.to_string(),
-        syn::Item::Static(i) => i.ident.to_string(),
-        syn::Item::Struct(i) => i.ident.to_string(),
-        syn::Item::Trait(i) => i.ident.to_string(),
-        syn::Item::Type(i) => i.ident.to_string(),
-        syn::Item::Union(i) => i.ident.to_string(),
-        syn::Item::Macro(i) => i.ident.as_ref()?.to_string(),
-        _ => return None,
-    })
+    rust_items::item_ident(item).map(|(_, name)| name)
 }
 
 fn trait_item_name(item: &syn::TraitItem) -> Option<String> {
@@ -290,20 +279,7 @@ fn trait_item_name(item: &syn::TraitItem) -> Option<String> {
 }
 
 fn impl_item_name(item: &syn::ImplItem) -> Option<String> {
-    Some(match item {
-        syn::ImplItem::Const(c) => c.ident.to_string(),
-        syn::ImplItem::Fn(f) => f.sig.ident.to_string(),
-        syn::ImplItem::Type(t) => t.ident.to_string(),
-        _ => return None,
-    })
-}
-
-fn type_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        syn::Type::Reference(r) => type_name(&r.elem),
-        _ => None,
-    }
+    rust_items::impl_item_ident(item).map(|(_, name)| name)
 }
 
 #[cfg(test)]

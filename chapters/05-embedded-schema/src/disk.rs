@@ -115,11 +115,7 @@ where
 {
     /// The value of `key`: from the overlay, or read from the file.
     pub fn get(&self, key: &K) -> Result<Option<V>> {
-        let rest = self.rest(key)?;
-        match self.disk.lock().find(self.disk.name, &rest)? {
-            Some(bytes) => Ok(Some(codec::decode(self.handle.name, &bytes)?)),
-            None => Ok(None),
-        }
+        self.value_at(&self.rest(key)?)
     }
 
     /// Whether `key` has a value.
@@ -131,9 +127,10 @@ where
     // ANCHOR: insert
     /// Sets `key` to `value`; returns the old value.
     pub fn insert(&mut self, key: K, value: V) -> Result<Option<V>> {
-        let old = self.get(&key)?;
+        let rest = self.rest(&key)?;
+        let old = self.value_at(&rest)?;
         self.handle.put(&[&key], &value, old.as_ref())?;
-        let (rest, encoded) = (self.rest(&key)?, self.handle.value(&value)?);
+        let encoded = self.handle.value(&value)?;
         self.disk.lock().overlay.insert(rest, Some(encoded));
         Ok(old)
     }
@@ -141,12 +138,21 @@ where
 
     /// Removes `key`; returns its value.
     pub fn remove(&mut self, key: &K) -> Result<Option<V>> {
-        let Some(old) = self.get(key)? else {
+        let rest = self.rest(key)?;
+        let Some(old) = self.value_at(&rest)? else {
             return Ok(None);
         };
         self.handle.delete(&[key], Some(&old))?;
-        self.disk.lock().overlay.insert(self.rest(key)?, None);
+        self.disk.lock().overlay.insert(rest, None);
         Ok(Some(old))
+    }
+
+    /// The value stored under the encoded key `rest`, decoded.
+    fn value_at(&self, rest: &[u8]) -> Result<Option<V>> {
+        match self.disk.lock().find(self.disk.name, rest)? {
+            Some(bytes) => Ok(Some(codec::decode(self.handle.name, &bytes)?)),
+            None => Ok(None),
+        }
     }
 
     /// The encoded key without the table's prefix: the key in the file.

@@ -256,8 +256,9 @@ fn check_links(
     checked
 }
 
-/// The generated tables (`book/src/generated/*.md`): each file's name and text.
-struct GeneratedTables(Vec<(String, String)>);
+/// The generated tables (`book/src/generated/*.md`): each file's name, text and figures, read
+/// once.
+struct GeneratedTables(Vec<(String, String, figures::Figures)>);
 
 fn generated_tables(root: &Path) -> Result<GeneratedTables> {
     let mut tables = Vec::new();
@@ -266,7 +267,10 @@ fn generated_tables(root: &Path) -> Result<GeneratedTables> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        tables.push((name, workspace::read(&file)?));
+        let text = workspace::read(&file)?;
+        let mut figures = figures::Figures::default();
+        figures.add(&text);
+        tables.push((name, text, figures));
     }
     Ok(GeneratedTables(tables))
 }
@@ -291,19 +295,20 @@ fn check_figures(
     report: &mut impl FnMut(usize, String),
 ) {
     for (index, (number, line)) in document.prose.iter().enumerate() {
-        // The sentence may have named its row on the lines just before.
-        let context = &document.prose[index.saturating_sub(2)..=index];
+        // The sentence may name its row on a line just before or just after.
+        let end = (index + 3).min(document.prose.len());
+        let context = &document.prose[index.saturating_sub(2)..end];
         let named: Vec<&str> = context
             .iter()
             .flat_map(|(_, l)| markdown::code_spans(l))
             .filter(|span| span.contains('/'))
             .collect();
-        let mut pool = figures::Figures::default();
-        for (name, text) in &tables.0 {
-            if included.contains(name) || named.iter().any(|span| text.contains(span)) {
-                pool.add(text);
-            }
-        }
+        let pool: Vec<&figures::Figures> = (tables.0.iter())
+            .filter(|(name, text, _)| {
+                included.contains(name) || named.iter().any(|span| text.contains(span))
+            })
+            .map(|(_, _, figures)| figures)
+            .collect();
         let prose: String = line
             .split('`')
             .enumerate()
@@ -509,6 +514,26 @@ mod tests {
         assert_eq!(problems[0].0, 2);
         assert!(problems[0].1.contains("`Store::opne` names `opne`"));
         assert!(problems[1].1.contains("`gte` names `gte`"));
+    }
+
+    #[test]
+    fn a_duration_is_checked_when_its_sentence_names_a_row_on_the_next_line() {
+        let mut figures = super::figures::Figures::default();
+        let table = "| `merge/bitcask/100000` | 147 ms | 680 k/s | — |\n";
+        figures.add(table);
+        let tables = super::GeneratedTables(vec![("t.md".to_string(), table.to_string(), figures)]);
+        let page = "A pause: 102 ms\nfor 100,000 keys (`merge/bitcask/100000`).\n\n\
+                    A pause: 147 ms\nfor 100,000 keys (`merge/bitcask/100000`).\n";
+        let mut problems = Vec::new();
+        super::check_figures(
+            &markdown::parse(page),
+            &tables,
+            &["t.md".to_string()],
+            &mut |line, message| problems.push((line, message)),
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, 1);
+        assert!(problems[0].1.contains("102ms"), "{problems:?}");
     }
 
     #[test]
